@@ -1,0 +1,5 @@
+/** Contracts: the annotations that declare them, their descriptors, and the compatibility check. */
+@NullMarked
+package dev.parley.contract;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,37 @@
+package dev.parley.transport;
+
+import dev.parley.contract.ContractDescriptor;
+
+/**
+ * The service provider interface a transport implements for one-to-one calls
+ * (request/response, request/async response, one-way). Parley's client pipeline (deadlines,
+ * bulkhead, breaker, retries, fallbacks) sits above it, and its service dispatcher (decoding,
+ * handler threads, cancellation) below it, so a transport only moves {@link
+ * dev.parley.message.Envelope}s.
+ *
+ * <pre>
+ *  proxy -> resilience -> ClientChannel ==== wire ==== Transport.serve(..) -> InboundHandler -> service
+ *                              ^                                                  |
+ *                              +------------------- ReplySink <-------------------+
+ * </pre>
+ *
+ * <p>Transports that also carry one-to-many traffic implement {@link TopicTransport}.
+ */
+public interface Transport extends AutoCloseable {
+
+    /** A short name for logs and metric tags, e.g. {@code in-process}, {@code http}. */
+    String name();
+
+    /**
+     * A channel to whoever serves {@code contract} (a contract interface; its
+     * {@link ContractDescriptor#of descriptor} names it) on this transport. Cheap to call;
+     * channels may be shared.
+     */
+    ClientChannel connect(Class<?> contract);
+
+    /** Starts delivering calls for {@code contract} to {@code handler} until the registration is closed. */
+    Registration serve(Class<?> contract, InboundHandler handler);
+
+    @Override
+    void close();
+}
