@@ -1,0 +1,406 @@
+package dev.parley.http;
+
+import dev.parley.ErrorCode;
+import dev.parley.TransportException;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.pool.AbstractChannelPoolHandler;
+import io.netty.channel.pool.FixedChannelPool;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.AttributeKey;
+import io.netty.util.ReferenceCountUtil;
+import java.net.ConnectException;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The client's connections, per origin: a bounded pool of keep-alive HTTP/1.1 connections, or
+ * one HTTP/2 connection (prior-knowledge h2c, or h2 chosen by ALPN over TLS) multiplexing every
+ * request as a stream. Origins of {@code https://} targets are reached over TLS; an h2 origin
+ * whose server selects http/1.1 is called over the HTTP/1.1 pool from then on.
+ * Aborting an exchange closes its HTTP/1.1 connection or resets its HTTP/2 stream. Results are
+ * handed to the caller on a virtual thread, never on an event loop.
+ */
+final class HttpConnections implements AutoCloseable {
+
+    /** What an exchange reports, exactly once. */
+    interface Outcome {
+        void response(int status, HttpHeaders headers, byte[] body);
+
+        void failure(TransportException failure);
+    }
+
+    /** TLS for the origins of {@code https://} targets: contexts for HTTP/1.1 and (with {@link HttpProtocol#H2}) for h2. */
+    record ClientTls(Set<Origin> origins, SslContext http1, @Nullable SslContext h2) {}
+
+    /** The server of an h2 origin selected http/1.1 by ALPN. */
+    private static final class FellBackToHttp1 extends Exception {
+        FellBackToHttp1() {
+            super("server selected http/1.1", null, false, false);
+        }
+    }
+
+    /** Origin of a request: scheme-less host and port. */
+    record Origin(String host, int port) {
+        @Override
+        public String toString() {
+            return host + ":" + port;
+        }
+    }
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HttpConnections.class);
+    private static final AttributeKey<ChannelExchange> CURRENT = AttributeKey.valueOf("parley-http-exchange");
+    private static final ExecutorService CALLBACKS = Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("parley-http-reply-", 0).factory());
+
+    private final NettyIo io;
+    private final HttpProtocol protocol;
+    private final HttpTransport.Limits limits;
+    private final int maxConnectionsPerOrigin;
+    private final long connectTimeoutMillis;
+    private final Map<Origin, FixedChannelPool> pools = new ConcurrentHashMap<>();
+    private final Map<Origin, ChannelFuture> http2 = new ConcurrentHashMap<>();
+    private final Set<Origin> http1Only = ConcurrentHashMap.newKeySet();
+    private final @Nullable ClientTls tls;
+
+    HttpConnections(NettyIo io, HttpProtocol protocol, HttpTransport.Limits limits, int maxConnectionsPerOrigin, long connectTimeoutMillis,
+                    @Nullable ClientTls tls) {
+        this.io = io;
+        this.tls = tls;
+        this.protocol = protocol;
+        this.limits = limits;
+        this.maxConnectionsPerOrigin = maxConnectionsPerOrigin;
+        this.connectTimeoutMillis = connectTimeoutMillis;
+    }
+
+    /**
+     * Sends a request and reports its response or failure; the returned handle aborts it.
+     * Takes ownership of {@code request}.
+     */
+    Runnable exchange(Origin origin, FullHttpRequest request, Outcome outcome) {
+        ChannelExchange exchange = new ChannelExchange(origin, request, outcome);
+        if (protocol != HttpProtocol.HTTP_1_1 && !http1Only.contains(origin)) {
+            sendOverHttp2(exchange);
+        } else {
+            sendOverHttp1(exchange);
+        }
+        return exchange::abort;
+    }
+
+    private Bootstrap bootstrap(Origin origin) {
+        return new Bootstrap()
+                .group(io.group)
+                .channel(io.clientChannel)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeoutMillis)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .remoteAddress(origin.host(), origin.port());
+    }
+
+    private void sendOverHttp1(ChannelExchange exchange) {
+        FixedChannelPool pool = pools.computeIfAbsent(exchange.origin, o -> new FixedChannelPool(bootstrap(o), new AbstractChannelPoolHandler() {
+            @Override
+            public void channelCreated(Channel ch) {
+                SslContext context = tlsFor(o, false);
+                if (context != null) {
+                    ch.pipeline().addLast("tls", tlsHandler(context, ch, o));
+                }
+                ch.pipeline()
+                        .addLast(new HttpClientCodec())
+                        .addLast(new HttpObjectAggregator(limits.maxBodyBytes()))
+                        .addLast(new ResponseHandler());
+            }
+        }, maxConnectionsPerOrigin, Integer.MAX_VALUE));
+        pool.acquire().addListener(f -> {
+            if (!f.isSuccess()) {
+                exchange.fail(unavailable(exchange.origin, f.cause()));
+                return;
+            }
+            Channel ch = (Channel) f.getNow();
+            exchange.start(ch, reusable -> {
+                if (reusable) {
+                    pool.release(ch);
+                } else {
+                    ch.close().addListener(c -> pool.release(ch));
+                }
+            });
+        });
+    }
+
+    private void sendOverHttp2(ChannelExchange exchange) {
+        ChannelFuture connection = http2.compute(exchange.origin, (o, existing) -> {
+            if (existing != null && (!existing.isDone() || existing.channel().isActive())) {
+                return existing;
+            }
+            return openHttp2(o);
+        });
+        connection.addListener(f -> {
+            if (!f.isSuccess()) {
+                http2.remove(exchange.origin, connection);
+                if (f.cause() instanceof FellBackToHttp1) {
+                    http1Only.add(exchange.origin);
+                    sendOverHttp1(exchange);
+                } else {
+                    exchange.fail(unavailable(exchange.origin, f.cause()));
+                }
+                return;
+            }
+            new Http2StreamChannelBootstrap(connection.channel()).handler(new ChannelInitializer<Http2StreamChannel>() {
+                @Override
+                protected void initChannel(Http2StreamChannel stream) {
+                    stream.pipeline()
+                            .addLast(new Http2StreamFrameToHttpObjectCodec(false))
+                            .addLast(new HttpObjectAggregator(limits.maxBodyBytes()))
+                            .addLast(new ResponseHandler());
+                }
+            }).open().addListener(s -> {
+                if (!s.isSuccess()) {
+                    exchange.fail(unavailable(exchange.origin, s.cause()));
+                    return;
+                }
+                Http2StreamChannel stream = (Http2StreamChannel) s.getNow();
+                exchange.start(stream, reusable -> stream.close());
+            });
+        });
+    }
+
+    private @Nullable SslContext tlsFor(Origin origin, boolean h2) {
+        if (tls == null || !tls.origins().contains(origin)) {
+            return null;
+        }
+        return h2 && tls.h2() != null ? tls.h2() : tls.http1();
+    }
+
+    /** The client side of a TLS connection to {@code origin}, which must finish its handshake within the connect timeout. */
+    private SslHandler tlsHandler(SslContext context, Channel ch, Origin origin) {
+        SslHandler handler = context.newHandler(ch.alloc(), origin.host(), origin.port());
+        handler.setHandshakeTimeoutMillis(connectTimeoutMillis);
+        return handler;
+    }
+
+    /**
+     * Connects an HTTP/2 connection: h2c by prior knowledge, or TLS whose handshake must select
+     * h2 by ALPN before the HTTP/2 codec is added. Completes once streams can be opened.
+     */
+    private ChannelFuture openHttp2(Origin origin) {
+        SslContext context = tlsFor(origin, true);
+        ChannelFuture connect = bootstrap(origin).handler(new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                if (context != null) {
+                    ch.pipeline()
+                            .addLast("tls", tlsHandler(context, ch, origin))
+                            .addLast("connection-errors", new ConnectionErrors());
+                } else {
+                    addHttp2Codec(ch);
+                }
+            }
+        }).connect();
+        if (context == null) {
+            return connect;
+        }
+        Channel ch = connect.channel();
+        ChannelPromise ready = ch.newPromise();
+        connect.addListener(c -> {
+            if (!c.isSuccess()) {
+                ready.setFailure(c.cause());
+                return;
+            }
+            SslHandler handshake = ch.pipeline().get(SslHandler.class);
+            handshake.handshakeFuture().addListener(h -> {
+                if (!h.isSuccess()) {
+                    ready.tryFailure(h.cause());
+                } else if (ApplicationProtocolNames.HTTP_2.equals(handshake.applicationProtocol())) {
+                    ch.pipeline()
+                            .addBefore("connection-errors", null, Http2FrameCodecBuilder.forClient().build())
+                            .addBefore("connection-errors", null, new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
+                    ready.trySuccess();
+                } else {
+                    ch.close();
+                    ready.tryFailure(new FellBackToHttp1());
+                }
+            });
+        });
+        return ready;
+    }
+
+    /**
+     * Closes a TLS HTTP/2 connection that fails (a refused handshake, a TLS alert such as a
+     * missing client certificate): the waiting exchanges learn of it from the handshake future
+     * or from their streams closing.
+     */
+    private static final class ConnectionErrors extends ChannelInboundHandlerAdapter {
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            LOG.debug("closing {} after {}", ctx.channel(), cause.toString());
+            ctx.close();
+        }
+    }
+
+    private static void addHttp2Codec(Channel ch) {
+        ch.pipeline()
+                .addLast(Http2FrameCodecBuilder.forClient().build())
+                .addLast(new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
+    }
+
+    private static TransportException unavailable(Origin origin, Throwable cause) {
+        String what = cause instanceof ConnectException ? "cannot connect to " + origin + ": " + cause.getMessage()
+                : "connection to " + origin + " failed: " + cause;
+        return new TransportException(ErrorCode.UNAVAILABLE, what, cause);
+    }
+
+    @Override
+    public void close() {
+        pools.values().forEach(FixedChannelPool::close);
+        pools.clear();
+        http2.values().forEach(f -> f.channel().close());
+        http2.clear();
+    }
+
+    @FunctionalInterface
+    private interface Release {
+        void release(boolean reusable);
+    }
+
+    /** One request on one channel (an HTTP/1.1 connection or an HTTP/2 stream). */
+    private static final class ChannelExchange {
+        final Origin origin;
+        final Outcome outcome;
+        @Nullable FullHttpRequest request; // guarded by this; null once sent or dropped
+        @Nullable Channel channel;          // guarded by this
+        @Nullable Release release;          // guarded by this
+        boolean finished;         // guarded by this
+
+        ChannelExchange(Origin origin, FullHttpRequest request, Outcome outcome) {
+            this.origin = origin;
+            this.request = request;
+            this.outcome = outcome;
+        }
+
+        void start(Channel ch, Release release) {
+            FullHttpRequest toSend;
+            synchronized (this) {
+                if (finished) {
+                    release.release(true); // aborted while waiting for a connection
+                    return;
+                }
+                this.channel = ch;
+                this.release = release;
+                toSend = request;
+                request = null;
+            }
+            ch.attr(CURRENT).set(this);
+            ch.writeAndFlush(toSend).addListener(w -> {
+                if (!w.isSuccess()) {
+                    fail(new TransportException(ErrorCode.UNAVAILABLE, "cannot send the request to " + origin + ": " + w.cause(), w.cause()));
+                }
+            });
+        }
+
+        /** The caller gave up: close the connection or reset the stream. */
+        void abort() {
+            finish(false); // nothing to report: the caller cancelled
+        }
+
+        void respond(FullHttpResponse response) {
+            int status = response.status().code();
+            HttpHeaders headers = response.headers().copy();
+            byte[] body = ByteBufUtil.getBytes(response.content());
+            boolean reusable = HttpUtil.isKeepAlive(response);
+            if (finish(reusable)) {
+                CALLBACKS.execute(() -> outcome.response(status, headers, body));
+            }
+        }
+
+        void fail(TransportException failure) {
+            if (finish(false)) {
+                CALLBACKS.execute(() -> outcome.failure(failure));
+            }
+        }
+
+        /** Ends the exchange once; true for the first caller. */
+        private boolean finish(boolean reusable) {
+            Channel ch;
+            Release r;
+            FullHttpRequest unsent;
+            synchronized (this) {
+                if (finished) {
+                    return false;
+                }
+                finished = true;
+                ch = channel;
+                r = release;
+                unsent = request;
+                request = null;
+            }
+            if (unsent != null) {
+                ReferenceCountUtil.release(unsent);
+            }
+            if (ch != null && r != null) {
+                ch.attr(CURRENT).compareAndSet(this, null);
+                r.release(reusable);
+            }
+            return true;
+        }
+    }
+
+    /** Hands the channel's response or failure to its current exchange. */
+    private static final class ResponseHandler extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            try {
+                ChannelExchange exchange = ctx.channel().attr(CURRENT).get();
+                if (msg instanceof FullHttpResponse response && exchange != null) {
+                    exchange.respond(response);
+                }
+            } finally {
+                ReferenceCountUtil.release(msg);
+            }
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+            ChannelExchange exchange = ctx.channel().attr(CURRENT).get();
+            if (exchange != null) {
+                exchange.fail(new TransportException(ErrorCode.UNAVAILABLE, "connection to " + exchange.origin
+                        + " closed before the reply", null));
+            }
+            super.channelInactive(ctx);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ChannelExchange exchange = ctx.channel().attr(CURRENT).get();
+            if (exchange != null) {
+                exchange.fail(cause instanceof TooLongFrameException
+                        ? new TransportException(ErrorCode.INVALID_REPLY, "reply from " + exchange.origin + " is too large: " + cause.getMessage(), cause)
+                        : new TransportException(ErrorCode.UNAVAILABLE, "connection to " + exchange.origin + " failed: " + cause, cause));
+            }
+            ctx.close();
+        }
+    }
+}

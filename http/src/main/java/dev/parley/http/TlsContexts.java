@@ -1,0 +1,103 @@
+package dev.parley.http;
+
+import io.netty.handler.codec.http2.Http2SecurityUtil;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.SupportedCipherSuiteFilter;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.util.List;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * Netty {@link SslContext}s from {@link TlsSettings}, on the JDK's TLS provider, with ciphers
+ * acceptable to HTTP/2 (RFC 9113, appendix A) and ALPN.
+ */
+final class TlsContexts {
+
+    private TlsContexts() {}
+
+    /** A server context that offers h2 and http/1.1 by ALPN (a client without ALPN gets http/1.1). */
+    static SslContext server(TlsSettings settings) {
+        if (!settings.hasKeyMaterial()) {
+            throw new IllegalArgumentException("serverTls: " + settings
+                    + " (expected: certificateChain and privateKey, or keyStore) for HttpTransport");
+        }
+        try {
+            SslContextBuilder b = settings.certificateChain().isPresent()
+                    ? SslContextBuilder.forServer(settings.certificateChain().get().toFile(), settings.privateKey().orElseThrow().toFile())
+                    : SslContextBuilder.forServer(keyManagers(settings));
+            trust(b, settings);
+            b.clientAuth(settings.requireClientAuth() ? ClientAuth.REQUIRE : ClientAuth.NONE);
+            return common(b, settings, List.of(ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1)).build();
+        } catch (SSLException | GeneralSecurityException | RuntimeException e) {
+            throw failed("serverTls", settings, e);
+        }
+    }
+
+    /** A client context offering {@code h2} and {@code http/1.1}, or only {@code http/1.1}. */
+    static SslContext client(TlsSettings settings, boolean offerH2) {
+        if (settings.requireClientAuth()) {
+            throw new IllegalArgumentException("clientTls: requireClientAuth is set (expected: only in serverTls) for HttpTransport");
+        }
+        try {
+            SslContextBuilder b = SslContextBuilder.forClient();
+            if (settings.certificateChain().isPresent()) {
+                b.keyManager(settings.certificateChain().get().toFile(), settings.privateKey().orElseThrow().toFile());
+            } else if (settings.keyStore().isPresent()) {
+                b.keyManager(keyManagers(settings));
+            }
+            trust(b, settings);
+            b.endpointIdentificationAlgorithm(settings.verifyHostname() ? "HTTPS" : null);
+            return common(b, settings, offerH2 ? List.of(ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1)
+                    : List.of(ApplicationProtocolNames.HTTP_1_1)).build();
+        } catch (SSLException | GeneralSecurityException | RuntimeException e) {
+            throw failed("clientTls", settings, e);
+        }
+    }
+
+    private static SslContextBuilder common(SslContextBuilder b, TlsSettings settings, List<String> alpn) {
+        return b.sslProvider(SslProvider.JDK)
+                .protocols(settings.protocols())
+                .ciphers(Http2SecurityUtil.CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
+                .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                        ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                        ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, alpn));
+    }
+
+    private static void trust(SslContextBuilder b, TlsSettings settings) throws GeneralSecurityException {
+        if (settings.trustedCertificates().isPresent()) {
+            b.trustManager(settings.trustedCertificates().get().toFile());
+        } else if (settings.trustStore().isPresent()) {
+            TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            factory.init(settings.trustStore().get());
+            b.trustManager(factory);
+        }
+        // else: the JDK's default trust store
+    }
+
+    private static KeyManagerFactory keyManagers(TlsSettings settings) throws GeneralSecurityException {
+        KeyStore store = settings.keyStore().orElseThrow();
+        KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        char[] password = settings.keyStorePassword();
+        try {
+            factory.init(store, password);
+        } finally {
+            java.util.Arrays.fill(password, '\0');
+        }
+        return factory;
+    }
+
+    private static IllegalArgumentException failed(String side, TlsSettings settings, Exception e) {
+        if (e instanceof IllegalArgumentException iae && iae.getMessage() != null && iae.getMessage().startsWith(side)) {
+            return iae;
+        }
+        return new IllegalArgumentException(side + ": cannot load " + settings + ": " + e.getMessage() + " for HttpTransport", e);
+    }
+}

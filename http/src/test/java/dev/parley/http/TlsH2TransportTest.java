@@ -1,0 +1,45 @@
+package dev.parley.http;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The end-to-end suite over TLS with mutual authentication and an HTTP/2 client (h2 by ALPN), every call a stream on one connection. */
+class TlsH2TransportTest extends AbstractHttpTransportTest {
+
+    @TempDir
+    static Path dir;
+
+    private TlsTransportTest.Pki pki;
+
+    private TlsTransportTest.Pki pki() {
+        if (pki == null) {
+            pki = TlsTransportTest.Pki.create(dir);
+        }
+        return pki;
+    }
+
+    @Override
+    HttpProtocol protocol() {
+        return HttpProtocol.H2;
+    }
+
+    @Override
+    int maxConnections() {
+        return 1; // every call is a stream on one connection
+    }
+
+    @Override
+    String scheme() {
+        return "https";
+    }
+
+    @Override
+    HttpTransport.Builder serverSettings(HttpTransport.Builder builder) {
+        return builder.serverTls(TlsSettings.from(pki().serverTls()).trustedCertificates(pki().caPem).requireClientAuth(true).build());
+    }
+
+    @Override
+    HttpTransport.Builder clientSettings(HttpTransport.Builder builder) {
+        return builder.clientTls(pki().clientTls());
+    }
+}
