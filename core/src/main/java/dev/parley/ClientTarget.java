@@ -93,7 +93,11 @@ final class ClientTarget {
     }
 
     CallRejectedException circuitOpen() {
-        return new CallRejectedException(ErrorCode.UNAVAILABLE, "circuit breaker " + name + " is " + breaker.getState()
+        // The state is read after the refusal and may have moved on (a probe closed it meanwhile): say what refused.
+        var state = breaker.getState();
+        String why = state == io.github.resilience4j.circuitbreaker.CircuitBreaker.State.HALF_OPEN ? "is HALF_OPEN with every probe call taken"
+                : state == io.github.resilience4j.circuitbreaker.CircuitBreaker.State.CLOSED ? "was OPEN (it has just closed)" : "is " + state;
+        return new CallRejectedException(ErrorCode.UNAVAILABLE, "circuit breaker " + name + " " + why
                 + ": calls are refused until it recovers", "circuit-open");
     }
 

@@ -6,6 +6,8 @@ import dev.parley.contract.InteractionStyle;
 import dev.parley.internal.ContractModel;
 import dev.parley.internal.ContractModel.Operation;
 import dev.parley.message.Envelope;
+import dev.parley.message.Headers;
+import dev.parley.message.StandardHeaders;
 import dev.parley.transport.ClientChannel;
 import dev.parley.transport.InProcessTransport;
 import dev.parley.transport.Registration;
@@ -26,6 +28,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.function.BiFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One service instance's Parley runtime: it serves contract implementations, hands out client
@@ -51,6 +55,8 @@ import java.util.function.BiFunction;
  */
 public final class Parley implements AutoCloseable {
 
+    private static final Logger log = LoggerFactory.getLogger(Parley.class);
+
     private final String service;
     private final String instanceId;
     private final Transport transport;
@@ -62,10 +68,13 @@ public final class Parley implements AutoCloseable {
     private final ClientOptions defaults;
     private final CallListener listener;
     private final Authenticator authenticator;
+    private final IdempotencyStore idempotency;
     private final CircuitBreakerRegistry breakers = CircuitBreakerRegistry.ofDefaults();
     private final BulkheadRegistry bulkheads = BulkheadRegistry.ofDefaults();
     private final Map<String, ClientTarget> targets = new HashMap<>();
     private final List<Registration> registrations = new CopyOnWriteArrayList<>();
+    private final Map<String, LateHandler> lateHandlers = new java.util.concurrent.ConcurrentHashMap<>();
+    private Registration lateRegistration;
     private volatile boolean closed;
 
     private Parley(Builder b) {
@@ -75,14 +84,15 @@ public final class Parley implements AutoCloseable {
         this.transport = b.transport != null ? b.transport : InProcessTransport.create();
         this.topics = b.topics != null ? b.topics : (transport instanceof TopicTransport t ? t : null);
         this.clock = b.clock;
-        this.codec = b.codec;
+        this.codec = b.codec != null ? b.codec : transport.preferredCodec().orElse(Codec.json());
         Map<String, Codec> known = new HashMap<>();
         known.put(Codec.json().contentType(), Codec.json());
         known.put(Codec.cbor().contentType(), Codec.cbor());
-        known.put(b.codec.contentType(), b.codec);
+        known.put(codec.contentType(), codec);
         this.codecs = Map.copyOf(known);
         this.defaults = b.defaults;
         this.authenticator = b.authenticator;
+        this.idempotency = b.idempotency;
         List<CallListener> ls = List.copyOf(b.listeners);
         this.listener = ls.isEmpty() ? null : ls.size() == 1 ? ls.get(0) : event -> ls.forEach(l -> l.onCall(event));
     }
@@ -103,6 +113,11 @@ public final class Parley implements AutoCloseable {
 
     public ParleyClock clock() {
         return clock;
+    }
+
+    /** The store that skips duplicate events and one-way messages (see {@link Builder#idempotency}). */
+    public IdempotencyStore idempotency() {
+        return idempotency;
     }
 
     public Transport transport() {
@@ -251,7 +266,7 @@ public final class Parley implements AutoCloseable {
     public <T> Registration serve(Class<T> contract, T implementation, HandlerExecution execution) {
         ensureOpen();
         ContractModel model = ContractModel.of(contract);
-        ServiceDispatcher dispatcher = dispatcher(model, implementation, execution);
+        ServiceDispatcher dispatcher = dispatcher(model, implementation, execution, model.descriptor().address());
         List<Registration> parts = new ArrayList<>();
         boolean oneToOne = model.operations().stream().anyMatch(op -> !op.style().isOneToMany());
         boolean gather = model.operations().stream().anyMatch(op -> op.style() == InteractionStyle.PUBLISH_ASYNC_RESPONSES);
@@ -289,7 +304,8 @@ public final class Parley implements AutoCloseable {
         if (model.operations().stream().noneMatch(op -> op.style() == InteractionStyle.PUBLISH_SUBSCRIBE)) {
             throw new ContractException(model.descriptor().address() + " declares no @Event methods to subscribe to");
         }
-        ServiceDispatcher dispatcher = dispatcher(model, handler, HandlerExecution.VIRTUAL_THREAD);
+        ServiceDispatcher dispatcher = dispatcher(model, handler, HandlerExecution.VIRTUAL_THREAD,
+                model.descriptor().address() + "#" + group);
         return register(List.of(requireTopics("subscribe").subscribe(TopicNames.events(model.descriptor()), group, dispatcher)));
     }
 
@@ -327,11 +343,12 @@ public final class Parley implements AutoCloseable {
         return new GatherCall<R>(op, requireTopics("gather"), codec, clock, source(), listener).start(request, options);
     }
 
-    private ServiceDispatcher dispatcher(ContractModel model, Object implementation, HandlerExecution execution) {
+    private ServiceDispatcher dispatcher(ContractModel model, Object implementation, HandlerExecution execution, String scope) {
         if (!model.type().isInstance(implementation)) {
             throw new IllegalArgumentException(implementation.getClass().getName() + " does not implement " + model.type().getName());
         }
-        return new ServiceDispatcher(model, implementation, execution, clock, codec, codecs::get, source(), listener, authenticator);
+        return new ServiceDispatcher(model, implementation, execution, clock, codec, codecs::get, source(), listener, authenticator,
+                idempotency, scope);
     }
 
     private Registration register(List<Registration> parts) {
@@ -349,6 +366,62 @@ public final class Parley implements AutoCloseable {
         };
         registrations.add(registration);
         return registration;
+    }
+
+    /**
+     * Receives the replies to {@code contract}'s {@link dev.parley.contract.DurableReply} methods
+     * that arrive after the call that sent the request is gone, e.g. when this service
+     * restarted while a payment was being authorized. It needs a transport whose reply channel
+     * survives restarts (a broker transport with {@code durableReplies} and a stable client id);
+     * on other transports it receives nothing. The handler runs on the transport's consumer
+     * thread; if it throws, the reply is delivered again later.
+     */
+    public <T> Registration lateReplies(Class<T> contract, java.util.function.Consumer<LateReply> handler) {
+        ensureOpen();
+        ContractModel model = ContractModel.of(contract);
+        if (model.operations().stream().noneMatch(Operation::durableReply)) {
+            throw new ContractException(model.descriptor().address() + " declares no @DurableReply methods");
+        }
+        synchronized (lateHandlers) {
+            if (lateHandlers.putIfAbsent(model.name(), new LateHandler(model, handler)) != null) {
+                throw new IllegalStateException("late replies of " + model.descriptor().address() + " already have a handler");
+            }
+            if (lateRegistration == null) {
+                lateRegistration = transport.lateReplies(this::onLateReply);
+                registrations.add(lateRegistration);
+            }
+        }
+        return () -> lateHandlers.remove(model.name());
+    }
+
+    private record LateHandler(ContractModel model, java.util.function.Consumer<LateReply> handler) {}
+
+    private void onLateReply(Envelope reply) {
+        Headers h = reply.headers();
+        String contractName = h.valueOrNull(StandardHeaders.CONTRACT);
+        String method = h.valueOrNull(StandardHeaders.OPERATION);
+        LateHandler late = contractName == null ? null : lateHandlers.get(contractName);
+        Operation op = late == null || method == null ? null : late.model().operation(method).orElse(null);
+        if (op == null || !op.durableReply()) {
+            log.debug("late reply to {} {} dropped: no @DurableReply method with a late-reply handler", contractName, method);
+            return;
+        }
+        String status = h.valueOrNull(StandardHeaders.STATUS);
+        String type = h.valueOrNull(StandardHeaders.CONTENT_TYPE);
+        Codec c = type == null ? codec : codecs.getOrDefault(type, codec);
+        String correlationId = java.util.Objects.requireNonNullElse(h.valueOrNull(StandardHeaders.CORRELATION_ID), "");
+        String address = late.model().descriptor().address();
+        LateReply result;
+        if (status == null || status.equals(StandardHeaders.STATUS_OK)) {
+            Object value = op.hasReplyBody() ? c.forType(op.replyType()).decode(reply.body()) : null;
+            result = new LateReply(address, op.name(), correlationId, java.util.Optional.ofNullable(value), java.util.Optional.empty());
+        } else {
+            ErrorCode code = ErrorCode.parse(status).orElse(ErrorCode.INTERNAL);
+            ErrorInfo info = ClientInvoker.errorInfo(reply, code, c);
+            result = new LateReply(address, op.name(), correlationId, java.util.Optional.empty(),
+                    java.util.Optional.of(new RemoteException(code, info.message(), info.details(), address + " " + op.name())));
+        }
+        late.handler().accept(result);
     }
 
     private TopicTransport requireTopics(String what) {
@@ -392,10 +465,11 @@ public final class Parley implements AutoCloseable {
         private Transport transport;
         private TopicTransport topics;
         private ParleyClock clock = ParleyClock.system();
-        private Codec codec = Codec.json();
+        private Codec codec;
         private ClientOptions defaults = ClientOptions.ofDefaults();
         private Authenticator authenticator;
         private final List<CallListener> listeners = new ArrayList<>();
+        private IdempotencyStore idempotency = IdempotencyStore.inMemory(Duration.ofMinutes(10), 100_000);
 
         private Builder() {}
 
@@ -434,7 +508,10 @@ public final class Parley implements AutoCloseable {
             return this;
         }
 
-        /** The codec for outbound messages; inbound messages are read in whatever codec they declare. Default JSON. */
+        /**
+         * The codec for outbound messages; inbound messages are read in whatever codec they declare.
+         * Default: the transport's preferred codec (CBOR on binary RPC), else JSON.
+         */
         public Builder codec(Codec value) {
             this.codec = value;
             return this;
@@ -452,6 +529,17 @@ public final class Parley implements AutoCloseable {
          */
         public Builder authenticator(Authenticator value) {
             this.authenticator = value;
+            return this;
+        }
+
+        /**
+         * Where this runtime remembers the events and one-way messages it processed, to skip
+         * duplicates that at-least-once delivery brings. Default: in memory, for 10 minutes and
+         * at most 100,000 ids; a durable store survives restarts ({@code JdbcIdempotencyStore}
+         * in {@code parley-messaging}); {@link IdempotencyStore#none()} turns it off.
+         */
+        public Builder idempotency(IdempotencyStore value) {
+            this.idempotency = java.util.Objects.requireNonNull(value, "idempotency");
             return this;
         }
 

@@ -24,6 +24,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,6 +49,8 @@ final class ServiceDispatcher implements InboundHandler {
     private final String source;
     private final CallListener listener;
     private final Authenticator authenticator;
+    private final IdempotencyStore idempotency;
+    private final String scope;
     private final Map<String, Binding> byWireName = new HashMap<>();
 
     /** Per operation: the method to call and its codecs, resolved once. */
@@ -55,8 +58,11 @@ final class ServiceDispatcher implements InboundHandler {
 
     @SuppressWarnings("unchecked")
     ServiceDispatcher(ContractModel model, Object service, HandlerExecution execution, ParleyClock clock, Codec defaultCodec,
-                      Function<String, Codec> codecs, String source, CallListener listener, Authenticator authenticator) {
+                      Function<String, Codec> codecs, String source, CallListener listener, Authenticator authenticator,
+                      IdempotencyStore idempotency, String scope) {
         this.model = model;
+        this.idempotency = idempotency;
+        this.scope = scope;
         this.authenticator = authenticator;
         this.service = service;
         this.execution = execution;
@@ -158,7 +164,22 @@ final class ServiceDispatcher implements InboundHandler {
                 }
             }
         }
-        Execution run = new Execution(binding, argument, message, replies, deadline, received, codec);
+        String claimed = null;
+        if (op.style() == InteractionStyle.ONE_WAY || op.style() == InteractionStyle.PUBLISH_SUBSCRIBE) {
+            String id = h.valueOrNull(StandardHeaders.MESSAGE_ID);
+            if (id != null) {
+                if (!idempotency.claim(scope, id)) {
+                    // Processed before (or being processed): acknowledge the duplicate without running the handler.
+                    log.debug("duplicate {} of {} skipped in {}", Checks.abbreviate(id, 64), op.qualifiedName(), scope);
+                    if (op.style() == InteractionStyle.PUBLISH_SUBSCRIBE || replies.acknowledgesOneWay()) {
+                        replies.reply(Envelope.withoutBody(replyHeaders(message, StandardHeaders.STATUS_OK, defaultCodec)));
+                    }
+                    return ParleyClock.Cancellable.NOOP;
+                }
+                claimed = id;
+            }
+        }
+        Execution run = new Execution(binding, argument, message, replies, deadline, received, codec, claimed);
         if (execution == HandlerExecution.DIRECT) {
             run.run();
             return run;
@@ -194,7 +215,7 @@ final class ServiceDispatcher implements InboundHandler {
     private void reject(Envelope message, ReplySink replies, ErrorCode code, String text, Operation op, Map<String, String> details) {
         log.debug("rejected {} from {}: {} {}", model.descriptor().address(),
                 message.headers().valueOrNull(StandardHeaders.SOURCE), code, text);
-        if (op != null && op.style() == InteractionStyle.ONE_WAY) {
+        if (op != null && op.style() == InteractionStyle.ONE_WAY && !replies.acknowledgesOneWay()) {
             log.warn("one-way message to {} dropped: {} {}", op.qualifiedName(), code, text);
             notifyListener(op, code, 0);
             return;
@@ -236,13 +257,16 @@ final class ServiceDispatcher implements InboundHandler {
         final long deadline;
         final long received;
         final Codec codec;
+        final @Nullable String claimed;
         final AtomicBoolean done = new AtomicBoolean();
         volatile Thread thread;
         volatile ParleyClock.Cancellable timer;
         volatile CompletableFuture<?> pending;
         volatile CallContext context;
 
-        Execution(Binding binding, Object argument, Envelope message, ReplySink replies, long deadline, long received, Codec codec) {
+        Execution(Binding binding, Object argument, Envelope message, ReplySink replies, long deadline, long received, Codec codec,
+                  @Nullable String claimed) {
+            this.claimed = claimed;
             this.binding = binding;
             this.argument = argument;
             this.message = message;
@@ -312,12 +336,21 @@ final class ServiceDispatcher implements InboundHandler {
             if (error != null) {
                 ParleyException failure = toParleyException(op, error);
                 code = failure.code();
-                if (op.style() != InteractionStyle.ONE_WAY) {
+                if (claimed != null) {
+                    // Not processed after all: a redelivery must run the handler again.
+                    idempotency.release(scope, claimed);
+                }
+                if (op.style() != InteractionStyle.ONE_WAY || replies.acknowledgesOneWay()) {
                     replies.reply(errorReply(message, failure.toErrorInfo(), code, message.isLocal(), codec));
-                } else {
+                }
+                if (op.style() == InteractionStyle.ONE_WAY) {
                     log.warn("one-way call {} failed: {}", op.qualifiedName(), failure.toString());
                 }
-            } else if (op.style() != InteractionStyle.ONE_WAY) {
+            } else if (op.style() == InteractionStyle.ONE_WAY) {
+                if (replies.acknowledgesOneWay()) {
+                    replies.reply(Envelope.withoutBody(replyHeaders(message, StandardHeaders.STATUS_OK, codec)));
+                }
+            } else {
                 Headers headers = replyHeaders(message, StandardHeaders.STATUS_OK, codec);
                 Envelope reply;
                 if (binding.reply() == null || value == null) {

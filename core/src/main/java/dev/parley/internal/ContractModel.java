@@ -4,6 +4,7 @@ import dev.parley.contract.Contract;
 import dev.parley.contract.ContractDescriptor;
 import dev.parley.contract.ContractException;
 import dev.parley.contract.Deadline;
+import dev.parley.contract.DurableReply;
 import dev.parley.contract.Default;
 import dev.parley.contract.Event;
 import dev.parley.contract.FieldDescriptor;
@@ -74,7 +75,8 @@ public final class ContractModel {
             Type replyType,
             boolean asyncReturn,
             String wireName,
-            Set<String> requiredScopes) {
+            Set<String> requiredScopes,
+            boolean durableReply) {
 
         public String name() {
             return descriptor.name();
@@ -248,7 +250,12 @@ public final class ContractModel {
         }
         Set<String> requiredScopes = scopes == null ? Set.of()
                 : java.util.Collections.unmodifiableSortedSet(new java.util.TreeSet<>(java.util.Arrays.asList(scopes.value())));
-        return new Operation(this, m, d, style, requestType, replyType, async, wireName, requiredScopes);
+        boolean durableReply = m.isAnnotationPresent(DurableReply.class);
+        if (durableReply && style != InteractionStyle.REQUEST_ASYNC_RESPONSE) {
+            throw new ContractException(at + ": @DurableReply applies to request/async response methods only (returning CompletionStage<T>), not "
+                    + style);
+        }
+        return new Operation(this, m, d, style, requestType, replyType, async, wireName, requiredScopes, durableReply);
     }
 
     private static Class<?> rawClass(Type t) {

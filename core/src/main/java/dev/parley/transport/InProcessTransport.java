@@ -22,6 +22,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * The embedded default transport: every interaction style inside one JVM, with the semantics
  * the network transports have. Requests are encoded and decoded as on the wire (unless
  * {@link Builder#passByReference} is set), deadlines and cancellation reach the handler, one-way
- * messages get no reply, events fan out to every consumer group and are shared within a group,
+ * messages get no reply (they wait for a server, and are redelivered when the handler fails, like
+ * events), messages over {@link Builder#maxMessageBytes} are refused, events fan out to every consumer group and are shared within a group,
  * failed events are redelivered with backoff and then dead-lettered, events published while a
  * group has no member wait for one, and gathers reach every responder.
  *
@@ -41,11 +43,13 @@ import org.slf4j.LoggerFactory;
 public final class InProcessTransport implements Transport, TopicTransport {
 
     private static final Logger log = LoggerFactory.getLogger(InProcessTransport.class);
+    private static final String COMMANDS_GROUP = "servers";
 
     private final ParleyClock clock;
     private final boolean passByReference;
     private final int maxDeliveries;
     private final Duration redeliveryBackoff;
+    private final int maxMessageBytes;
     private volatile FaultPlan faults;
     private final Map<String, Members> services = new ConcurrentHashMap<>();
     private final Map<String, Topic> topics = new ConcurrentHashMap<>();
@@ -57,6 +61,7 @@ public final class InProcessTransport implements Transport, TopicTransport {
         this.passByReference = b.passByReference;
         this.maxDeliveries = b.maxDeliveries;
         this.redeliveryBackoff = b.redeliveryBackoff;
+        this.maxMessageBytes = b.maxMessageBytes;
         this.faults = b.faults;
     }
 
@@ -127,12 +132,33 @@ public final class InProcessTransport implements Transport, TopicTransport {
     @Override
     public Registration serve(Class<?> contract, InboundHandler handler) {
         ensureOpen();
-        Members members = services.computeIfAbsent(ContractDescriptor.of(contract).address(), a -> new Members());
+        String address = ContractDescriptor.of(contract).address();
+        Members members = services.computeIfAbsent(address, a -> new Members());
         members.handlers.add(handler);
-        return () -> members.handlers.remove(handler);
+        Group commands = commands(address);
+        commands.join(handler);
+        return () -> {
+            members.handlers.remove(handler);
+            commands.leave(handler);
+        };
+    }
+
+    /**
+     * The one-way commands to {@code address}: a consumer group of the contract's servers, so
+     * that commands sent while no server runs wait for one, and failed ones are redelivered and
+     * dead-lettered, as on a broker.
+     */
+    private Group commands(String address) {
+        String name = address + "#commands";
+        Topic t = topics.computeIfAbsent(name, Topic::new);
+        return t.groups.computeIfAbsent(COMMANDS_GROUP, g -> new Group(name, g));
     }
 
     private CompletableFuture<Envelope> request(String address, Envelope request) {
+        TransportException tooLarge = checkSize(address, request);
+        if (tooLarge != null) {
+            return CompletableFuture.failedFuture(tooLarge);
+        }
         InboundHandler handler = pick(address);
         if (handler == null) {
             return CompletableFuture.failedFuture(unavailable(address));
@@ -168,9 +194,10 @@ public final class InProcessTransport implements Transport, TopicTransport {
     }
 
     private CompletableFuture<Void> send(String address, Envelope message) {
-        InboundHandler handler = pick(address);
-        if (handler == null) {
-            return CompletableFuture.failedFuture(unavailable(address));
+        ensureOpen();
+        TransportException tooLarge = checkSize(address, message);
+        if (tooLarge != null) {
+            return CompletableFuture.failedFuture(tooLarge);
         }
         Fault fault = faults.decide(address, message);
         switch (fault) {
@@ -181,10 +208,18 @@ public final class InProcessTransport implements Transport, TopicTransport {
                 // A one-way message that the "network" lost: the sender cannot tell.
                 return CompletableFuture.completedFuture(null);
             }
-            case Fault.Latency latency -> clock.schedule(latency.delay(), () -> handler.handle(message, ReplySink.IGNORE));
-            default -> handler.handle(message, ReplySink.IGNORE);
+            case Fault.Latency latency -> clock.schedule(latency.delay(), () -> commands(address).offer(new Delivery(message, 1)));
+            default -> commands(address).offer(new Delivery(message, 1));
         }
         return CompletableFuture.completedFuture(null);
+    }
+
+    private @Nullable TransportException checkSize(String where, Envelope message) {
+        if (!message.isLocal() && message.body().length > maxMessageBytes) {
+            return new TransportException(ErrorCode.PAYLOAD_TOO_LARGE, "in-process:" + where + ": message has " + message.body().length
+                    + " bytes, over the limit of " + maxMessageBytes + " bytes (maxMessageBytes)", null);
+        }
+        return null;
     }
 
     private InboundHandler pick(String address) {
@@ -220,6 +255,10 @@ public final class InProcessTransport implements Transport, TopicTransport {
     @Override
     public CompletableFuture<Void> publish(String topic, Envelope message) {
         ensureOpen();
+        TransportException tooLarge = checkSize(topic, message);
+        if (tooLarge != null) {
+            return CompletableFuture.failedFuture(tooLarge);
+        }
         Fault fault = faults.decide(topic, message);
         if (fault instanceof Fault.Disconnect) {
             return CompletableFuture.failedFuture(new TransportException("in-process:" + topic + ": connection lost (injected fault)", null));
@@ -360,7 +399,8 @@ public final class InProcessTransport implements Transport, TopicTransport {
                     return;
                 }
             }
-            member.handle(delivery.message(), ack -> onAck(delivery, ack));
+            // Acknowledging: one-way commands report their outcome too, to be redelivered when they fail.
+            member.handle(delivery.message(), ReplySink.acknowledging(ack -> onAck(delivery, ack)));
         }
 
         private void onAck(Delivery delivery, Envelope ack) {
@@ -402,8 +442,21 @@ public final class InProcessTransport implements Transport, TopicTransport {
         private int maxDeliveries = 5;
         private Duration redeliveryBackoff = Duration.ofMillis(100);
         private FaultPlan faults = FaultPlan.NONE;
+        private int maxMessageBytes = Integer.MAX_VALUE;
 
         private Builder() {}
+
+        /**
+         * The largest encoded message body the transport accepts, as a broker would. No limit by
+         * default: the codec's read limits (see {@code CodecLimits}) bound what a handler decodes.
+         */
+        public Builder maxMessageBytes(int value) {
+            if (value < 1) {
+                throw new IllegalArgumentException("maxMessageBytes: " + value + " (expected: >= 1)");
+            }
+            maxMessageBytes = value;
+            return this;
+        }
 
         /** The clock for injected latency and redelivery backoff; use the runtime's clock. */
         public Builder clock(ParleyClock value) {

@@ -13,4 +13,28 @@ public interface ReplySink {
     ReplySink IGNORE = reply -> { };
 
     void reply(Envelope reply);
+
+    /**
+     * Whether this sink also wants the outcome of a one-way message ({@code parley-status: ok}
+     * or the error), which a transport needs to acknowledge or redeliver it, as a broker does.
+     * That outcome is never sent to the caller: a one-way call gets no reply. False by default.
+     */
+    default boolean acknowledgesOneWay() {
+        return false;
+    }
+
+    /** A sink for a transport that acknowledges one-way messages with their outcome. */
+    static ReplySink acknowledging(ReplySink outcome) {
+        return new ReplySink() {
+            @Override
+            public void reply(Envelope reply) {
+                outcome.reply(reply);
+            }
+
+            @Override
+            public boolean acknowledgesOneWay() {
+                return true;
+            }
+        };
+    }
 }

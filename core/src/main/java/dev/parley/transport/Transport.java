@@ -32,6 +32,24 @@ public interface Transport extends AutoCloseable {
     /** Starts delivering calls for {@code contract} to {@code handler} until the registration is closed. */
     Registration serve(Class<?> contract, InboundHandler handler);
 
+    /**
+     * Passes {@code sink} the replies that arrive when no call waits for them any more (the
+     * caller restarted), so that the runtime can hand the replies of
+     * {@link dev.parley.contract.DurableReply} methods to the application. Only transports
+     * with durable reply channels keep such replies; the others ignore the sink.
+     */
+    /**
+     * The codec a runtime on this transport encodes with when its builder names none: a binary
+     * transport prefers the binary codec. Empty: the runtime's default (JSON).
+     */
+    default java.util.Optional<dev.parley.codec.Codec> preferredCodec() {
+        return java.util.Optional.empty();
+    }
+
+    default Registration lateReplies(ReplySink sink) {
+        return () -> { };
+    }
+
     @Override
     void close();
 }

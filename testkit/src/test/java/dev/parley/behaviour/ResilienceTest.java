@@ -457,7 +457,9 @@ class ResilienceTest {
         }
 
         int retries = parley.faults().injectedCount() - calls;
-        assertThat(retries).as("retries with a 10%% budget, instead of %d without", 2 * calls).isBetween(1, calls / 10);
+        // The budget is 10% of the calls of the last ten seconds; the backoffs (random, full jitter)
+        // move the clock, so the run can span more than one window and earn a little more.
+        assertThat(retries).as("retries with a 10%% budget, instead of %d without", 2 * calls).isBetween(1, calls * 15 / 100);
     }
 
     // ---- fallbacks -------------------------------------------------------------------------------
