@@ -1,0 +1,111 @@
+package dev.parley.rpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.parley.ErrorCode;
+import dev.parley.Parley;
+import dev.parley.TransportException;
+import dev.parley.http.TlsSettings;
+import dev.parley.rpc.Echo.Msg;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/** TLS and mutual TLS between real sockets, with certificates made for the test. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RpcTlsTest {
+
+    @TempDir
+    static Path dir;
+
+    private TestPki pki;
+    private RpcTransport tlsServer;
+    private RpcTransport mtlsServer;
+    private Parley tlsRuntime;
+    private Parley mtlsRuntime;
+    private final RecordingEcho echo = new RecordingEcho();
+
+    @BeforeAll
+    void start() {
+        pki = TestPki.create(dir);
+        tlsServer = RpcTransport.builder().server(0).bindAddress("127.0.0.1").serverTls(pki.server().build()).build();
+        mtlsServer = RpcTransport.builder().server(0).bindAddress("127.0.0.1")
+                .serverTls(pki.server().trustedCertificates(pki.caPem).requireClientAuth(true).build()).build();
+        tlsRuntime = Parley.builder().transport(tlsServer).authenticator(RpcTransportTest.TOKENS).build();
+        tlsRuntime.serve(Echo.class, echo);
+        mtlsRuntime = Parley.builder().transport(mtlsServer).authenticator(RpcTransportTest.TOKENS).build();
+        mtlsRuntime.serve(Echo.class, echo);
+    }
+
+    @AfterAll
+    void stop() {
+        tlsRuntime.close();
+        mtlsRuntime.close();
+        tlsServer.close();
+        mtlsServer.close();
+    }
+
+    private static void callWith(RpcTransport server, TlsSettings clientTls, java.util.function.Consumer<Echo> test) {
+        RpcTransport.Builder b = RpcTransport.builder().target("127.0.0.1:" + server.port());
+        if (clientTls != null) {
+            b.clientTls(clientTls);
+        }
+        try (RpcTransport rpc = b.build(); Parley client = Parley.builder().transport(rpc).build()) {
+            test.accept(client.client(Echo.class));
+        }
+    }
+
+    @Test
+    void tlsCarriesEveryStyle() throws Exception {
+        callWith(tlsServer, TlsSettings.custom().trustedCertificates(pki.caPem).build(), e -> {
+            assertThat(e.echo(new Msg("secret"))).isEqualTo(new Msg("secret"));
+            e.note(new Msg("sealed note"));
+            try {
+                assertThat(echo.notes.poll(5, TimeUnit.SECONDS)).isEqualTo(new Msg("sealed note"));
+                assertThat(e.later(new Msg("x")).toCompletableFuture().get(5, TimeUnit.SECONDS)).isEqualTo(new Msg("later x"));
+            } catch (Exception ex) {
+                throw new AssertionError(ex);
+            }
+        });
+    }
+
+    @Test
+    void mutualTlsServesClientsWithATrustedCertificate() {
+        callWith(mtlsServer, pki.client().build(), e -> assertThat(e.echo(new Msg("mutual"))).isEqualTo(new Msg("mutual")));
+    }
+
+    @Test
+    void mutualTlsRefusesClientsWithoutACertificate() {
+        callWith(mtlsServer, TlsSettings.custom().trustedCertificates(pki.caPem).build(), e ->
+                assertThatThrownBy(() -> e.echo(new Msg("anonymous")))
+                        .isInstanceOfSatisfying(TransportException.class, ex -> assertThat(ex.code()).isEqualTo(ErrorCode.UNAVAILABLE)));
+    }
+
+    @Test
+    void mutualTlsRefusesAnUntrustedClientCertificate() {
+        TlsSettings stranger = TlsSettings.custom().certificateChain(pki.strangerChain).privateKey(pki.strangerKey)
+                .trustedCertificates(pki.caPem).build();
+        callWith(mtlsServer, stranger, e ->
+                assertThatThrownBy(() -> e.echo(new Msg("stranger"))).isInstanceOf(TransportException.class));
+    }
+
+    @Test
+    void aClientRefusesAnUntrustedServer() {
+        callWith(tlsServer, TlsSettings.custom().trustedCertificates(pki.strangerChain).build(), e ->
+                assertThatThrownBy(() -> e.echo(new Msg("who are you?")))
+                        .isInstanceOfSatisfying(TransportException.class, ex -> assertThat(ex.getMessage()).contains("TLS")));
+    }
+
+    @Test
+    void aPlaintextClientGetsNowhereOnATlsPort() {
+        callWith(tlsServer, null, e ->
+                assertThatThrownBy(() -> e.echo(new Msg("in clear"))).isInstanceOf(TransportException.class));
+        callWith(tlsServer, TlsSettings.custom().trustedCertificates(pki.caPem).build(),
+                e -> assertThat(e.echo(new Msg("still serving"))).isEqualTo(new Msg("still serving")));
+    }
+}
