@@ -1,0 +1,40 @@
+package dev.parley.webhooks;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.Set;
+
+/**
+ * A publisher in its own JVM, for {@link PublisherKillTest}: registers an endpoint, publishes
+ * events, prints {@code endpoint <id> <secret>} and one {@code queued <webhook-id>} line per
+ * event once {@code publish} returned (the publisher's acknowledgement), then keeps retrying
+ * until it is killed.
+ */
+public final class PublisherProcess {
+
+    private PublisherProcess() {}
+
+    public static void main(String[] args) throws Exception {
+        Path db = Path.of(args[0]);
+        URI url = URI.create(args[1]);
+        int events = Integer.parseInt(args[2]);
+        WebhookStore store = WebhookStore.h2File(db);
+        Webhooks webhooks = Webhooks.builder().store(store)
+                .retrySchedule(RetrySchedule.of(Collections.nCopies(50, Duration.ofMillis(200))))
+                .circuitBreaker(1_000, Duration.ZERO)
+                .httpClient(WebhookHttpClient.builder().ssrfPolicy(SsrfPolicy.strict().allowing(AddressClass.LOOPBACK)).build())
+                .build();
+        NewSecret endpoint = webhooks.createEndpoint(url, Set.of("*"), "kill test");
+        System.out.println("endpoint " + endpoint.endpoint().id() + " " + endpoint.secret().serialized());
+        for (int i = 0; i < events; i++) {
+            String id = webhooks.publish("kill.test", ("{\"n\":" + i + "}").getBytes(StandardCharsets.UTF_8));
+            System.out.println("queued " + id);
+        }
+        System.out.flush();
+        Thread.sleep(Duration.ofMinutes(5)); // retrying on virtual threads until SIGKILL
+        webhooks.close();
+    }
+}
