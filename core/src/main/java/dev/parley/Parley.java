@@ -24,10 +24,14 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.function.BiFunction;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,7 +77,7 @@ public final class Parley implements AutoCloseable {
     private final BulkheadRegistry bulkheads = BulkheadRegistry.ofDefaults();
     private final Map<String, ClientTarget> targets = new HashMap<>();
     private final List<Registration> registrations = new CopyOnWriteArrayList<>();
-    private final Map<String, LateHandler> lateHandlers = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, LateHandler> lateHandlers = new ConcurrentHashMap<>();
     private Registration lateRegistration;
     private volatile boolean closed;
 
@@ -376,7 +380,7 @@ public final class Parley implements AutoCloseable {
      * on other transports it receives nothing. The handler runs on the transport's consumer
      * thread; if it throws, the reply is delivered again later.
      */
-    public <T> Registration lateReplies(Class<T> contract, java.util.function.Consumer<LateReply> handler) {
+    public <T> Registration lateReplies(Class<T> contract, Consumer<LateReply> handler) {
         ensureOpen();
         ContractModel model = ContractModel.of(contract);
         if (model.operations().stream().noneMatch(Operation::durableReply)) {
@@ -394,7 +398,7 @@ public final class Parley implements AutoCloseable {
         return () -> lateHandlers.remove(model.name());
     }
 
-    private record LateHandler(ContractModel model, java.util.function.Consumer<LateReply> handler) {}
+    private record LateHandler(ContractModel model, Consumer<LateReply> handler) {}
 
     private void onLateReply(Envelope reply) {
         Headers h = reply.headers();
@@ -409,17 +413,17 @@ public final class Parley implements AutoCloseable {
         String status = h.valueOrNull(StandardHeaders.STATUS);
         String type = h.valueOrNull(StandardHeaders.CONTENT_TYPE);
         Codec c = type == null ? codec : codecs.getOrDefault(type, codec);
-        String correlationId = java.util.Objects.requireNonNullElse(h.valueOrNull(StandardHeaders.CORRELATION_ID), "");
+        String correlationId = Objects.requireNonNullElse(h.valueOrNull(StandardHeaders.CORRELATION_ID), "");
         String address = late.model().descriptor().address();
         LateReply result;
         if (status == null || status.equals(StandardHeaders.STATUS_OK)) {
             Object value = op.hasReplyBody() ? c.forType(op.replyType()).decode(reply.body()) : null;
-            result = new LateReply(address, op.name(), correlationId, java.util.Optional.ofNullable(value), java.util.Optional.empty());
+            result = new LateReply(address, op.name(), correlationId, Optional.ofNullable(value), Optional.empty());
         } else {
             ErrorCode code = ErrorCode.parse(status).orElse(ErrorCode.INTERNAL);
             ErrorInfo info = ClientInvoker.errorInfo(reply, code, c);
-            result = new LateReply(address, op.name(), correlationId, java.util.Optional.empty(),
-                    java.util.Optional.of(new RemoteException(code, info.message(), info.details(), address + " " + op.name())));
+            result = new LateReply(address, op.name(), correlationId, Optional.empty(),
+                    Optional.of(new RemoteException(code, info.message(), info.details(), address + " " + op.name())));
         }
         late.handler().accept(result);
     }
@@ -539,7 +543,7 @@ public final class Parley implements AutoCloseable {
          * in {@code parley-messaging}); {@link IdempotencyStore#none()} turns it off.
          */
         public Builder idempotency(IdempotencyStore value) {
-            this.idempotency = java.util.Objects.requireNonNull(value, "idempotency");
+            this.idempotency = Objects.requireNonNull(value, "idempotency");
             return this;
         }
 

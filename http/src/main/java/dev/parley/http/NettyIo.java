@@ -16,8 +16,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The event loops of one transport: native epoll when it loads, NIO otherwise. */
-final class NettyIo {
+/**
+ * The event loops of one Netty-based transport: native epoll when it loads, NIO otherwise (with a
+ * log line saying why). Shared by Parley's HTTP and binary RPC transports; not meant for
+ * applications.
+ */
+public final class NettyIo {
 
     private static final Logger log = LoggerFactory.getLogger(NettyIo.class);
     private static final boolean EPOLL = detectEpoll();
@@ -26,7 +30,8 @@ final class NettyIo {
     final Class<? extends ServerSocketChannel> serverChannel;
     final Class<? extends SocketChannel> clientChannel;
 
-    NettyIo(int threads, String name) {
+    /** {@code threads} daemon event-loop threads named {@code name-1, name-2, ...}. */
+    public NettyIo(int threads, String name) {
         IoHandlerFactory factory = EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         AtomicInteger n = new AtomicInteger();
         ThreadFactory threadFactory = r -> {
@@ -39,7 +44,20 @@ final class NettyIo {
         this.clientChannel = EPOLL ? EpollSocketChannel.class : NioSocketChannel.class;
     }
 
-    static boolean usesEpoll() {
+    public MultiThreadIoEventLoopGroup group() {
+        return group;
+    }
+
+    public Class<? extends ServerSocketChannel> serverChannel() {
+        return serverChannel;
+    }
+
+    public Class<? extends SocketChannel> clientChannel() {
+        return clientChannel;
+    }
+
+    /** Whether the native epoll transport is in use. */
+    public static boolean usesEpoll() {
         return EPOLL;
     }
 

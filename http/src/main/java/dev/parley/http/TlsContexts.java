@@ -11,23 +11,44 @@ import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * Netty {@link SslContext}s from {@link TlsSettings}, on the JDK's TLS provider, with ciphers
- * acceptable to HTTP/2 (RFC 9113, appendix A) and ALPN.
+ * Netty {@link SslContext}s from {@link TlsSettings}, on the JDK's TLS provider: key material,
+ * trust, client authentication, host name verification and protocols, for every Parley transport
+ * on Netty (the binary RPC transport builds on {@link #server(TlsSettings, String, UnaryOperator)}
+ * and {@link #client(TlsSettings, String, UnaryOperator)}); HTTP adds ciphers acceptable to HTTP/2
+ * (RFC 9113, appendix A) and ALPN.
  */
-final class TlsContexts {
+public final class TlsContexts {
 
     private TlsContexts() {}
 
     /** A server context that offers h2 and http/1.1 by ALPN (a client without ALPN gets http/1.1). */
     static SslContext server(TlsSettings settings) {
+        return server(settings, "HttpTransport",
+                b -> http(b, List.of(ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1)));
+    }
+
+    /** A client context offering {@code h2} and {@code http/1.1}, or only {@code http/1.1}. */
+    static SslContext client(TlsSettings settings, boolean offerH2) {
+        return client(settings, "HttpTransport", b -> http(b, offerH2
+                ? List.of(ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1)
+                : List.of(ApplicationProtocolNames.HTTP_1_1)));
+    }
+
+    /**
+     * A server context with the settings' key material (PEM files or a key store), trust and
+     * client authentication; {@code protocol} adds what the transport needs (ALPN, ciphers).
+     * Errors name the setting and {@code owner}, e.g. {@code serverTls: ... for RpcTransport}.
+     */
+    public static SslContext server(TlsSettings settings, String owner, UnaryOperator<SslContextBuilder> protocol) {
         if (!settings.hasKeyMaterial()) {
             throw new IllegalArgumentException("serverTls: " + settings
-                    + " (expected: certificateChain and privateKey, or keyStore) for HttpTransport");
+                    + " (expected: certificateChain and privateKey, or keyStore) for " + owner);
         }
         try {
             SslContextBuilder b = settings.certificateChain().isPresent()
@@ -35,16 +56,19 @@ final class TlsContexts {
                     : SslContextBuilder.forServer(keyManagers(settings));
             trust(b, settings);
             b.clientAuth(settings.requireClientAuth() ? ClientAuth.REQUIRE : ClientAuth.NONE);
-            return common(b, settings, List.of(ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1)).build();
+            return protocol.apply(b.sslProvider(SslProvider.JDK).protocols(settings.protocols())).build();
         } catch (SSLException | GeneralSecurityException | RuntimeException e) {
-            throw failed("serverTls", settings, e);
+            throw failed("serverTls", settings, owner, e);
         }
     }
 
-    /** A client context offering {@code h2} and {@code http/1.1}, or only {@code http/1.1}. */
-    static SslContext client(TlsSettings settings, boolean offerH2) {
+    /**
+     * A client context with the settings' trust, host name verification and, for mutual TLS, key
+     * material; {@code protocol} adds what the transport needs (ALPN, ciphers).
+     */
+    public static SslContext client(TlsSettings settings, String owner, UnaryOperator<SslContextBuilder> protocol) {
         if (settings.requireClientAuth()) {
-            throw new IllegalArgumentException("clientTls: requireClientAuth is set (expected: only in serverTls) for HttpTransport");
+            throw new IllegalArgumentException("clientTls: requireClientAuth is set (expected: only in serverTls) for " + owner);
         }
         try {
             SslContextBuilder b = SslContextBuilder.forClient();
@@ -55,17 +79,14 @@ final class TlsContexts {
             }
             trust(b, settings);
             b.endpointIdentificationAlgorithm(settings.verifyHostname() ? "HTTPS" : null);
-            return common(b, settings, offerH2 ? List.of(ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1)
-                    : List.of(ApplicationProtocolNames.HTTP_1_1)).build();
+            return protocol.apply(b.sslProvider(SslProvider.JDK).protocols(settings.protocols())).build();
         } catch (SSLException | GeneralSecurityException | RuntimeException e) {
-            throw failed("clientTls", settings, e);
+            throw failed("clientTls", settings, owner, e);
         }
     }
 
-    private static SslContextBuilder common(SslContextBuilder b, TlsSettings settings, List<String> alpn) {
-        return b.sslProvider(SslProvider.JDK)
-                .protocols(settings.protocols())
-                .ciphers(Http2SecurityUtil.CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
+    private static SslContextBuilder http(SslContextBuilder b, List<String> alpn) {
+        return b.ciphers(Http2SecurityUtil.CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
                 .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
                         ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
                         ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, alpn));
@@ -94,10 +115,10 @@ final class TlsContexts {
         return factory;
     }
 
-    private static IllegalArgumentException failed(String side, TlsSettings settings, Exception e) {
+    private static IllegalArgumentException failed(String side, TlsSettings settings, String owner, Exception e) {
         if (e instanceof IllegalArgumentException iae && iae.getMessage() != null && iae.getMessage().startsWith(side)) {
             return iae;
         }
-        return new IllegalArgumentException(side + ": cannot load " + settings + ": " + e.getMessage() + " for HttpTransport", e);
+        return new IllegalArgumentException(side + ": cannot load " + settings + ": " + e.getMessage() + " for " + owner, e);
     }
 }

@@ -1,6 +1,7 @@
 package dev.parley.rpc;
 
 import dev.parley.TransportException;
+import dev.parley.http.NettyIo;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -147,8 +148,8 @@ final class Endpoint {
     private ClientConnection connect() {
         ClientConnection connection = new ClientConnection(this, tls != null);
         Bootstrap bootstrap = new Bootstrap()
-                .group(io.group)
-                .channel(io.clientChannel)
+                .group(io.group())
+                .channel(io.clientChannel())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, settings.connectTimeout().toMillis()))
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK,

@@ -1,6 +1,7 @@
 package dev.parley.rpc;
 
 import dev.parley.contract.ContractDescriptor;
+import dev.parley.http.NettyIo;
 import dev.parley.transport.InboundHandler;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -53,8 +54,8 @@ final class RpcServer {
         this.limits = limits;
         this.tls = tls;
         ServerBootstrap bootstrap = new ServerBootstrap()
-                .group(io.group)
-                .channel(io.serverChannel)
+                .group(io.group())
+                .channel(io.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)

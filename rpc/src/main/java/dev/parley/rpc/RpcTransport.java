@@ -1,6 +1,7 @@
 package dev.parley.rpc;
 
 import dev.parley.contract.ContractDescriptor;
+import dev.parley.http.NettyIo;
 import dev.parley.http.TlsSettings;
 import dev.parley.transport.ClientChannel;
 import dev.parley.transport.InboundHandler;
@@ -77,7 +78,7 @@ public final class RpcTransport implements Transport {
                 started = new RpcServer(io, b.bindAddress, b.port, new RpcServer.Limits(b.maxFrameBytes, b.maxConcurrentCalls,
                         b.idleTimeout, b.handshakeTimeout, b.writeBufferHighWater), serverTls);
             } catch (RuntimeException e) {
-                io.group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+                io.group().shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
                 throw e;
             }
         }
@@ -259,7 +260,7 @@ public final class RpcTransport implements Transport {
             }
             endpoints.values().forEach(Endpoint::close);
         } finally {
-            io.group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+            io.group().shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
     }
 

@@ -172,18 +172,10 @@ public abstract class BrokerTransport implements Transport, TopicTransport {
                 long sentAt = wallClock.millis();
                 try {
                     ensureDeclared(new Subscription(channel, REQUESTS_GROUP, true));
-                    ensureReplies();
-                    Headers h = request.headers();
-                    String id = h.valueOrNull(StandardHeaders.MESSAGE_ID);
-                    Headers.Builder b = h.toBuilder().set(StandardHeaders.REPLY_TO, repliesChannel)
-                            .set(MessagingHeaders.SENT_AT, Long.toString(sentAt));
-                    if (id == null) {
-                        id = UUID.randomUUID().toString();
-                        b.set(StandardHeaders.MESSAGE_ID, id);
-                    }
-                    Envelope out = request.withHeaders(b.build());
+                    Envelope out = awaitingReplies(request, sentAt);
                     checkSize(channel, out);
-                    CompletableFuture<Envelope> reply = pending.expect(id, replyTimeoutMillis(h), target);
+                    String id = out.headers().valueOrNull(StandardHeaders.MESSAGE_ID);
+                    CompletableFuture<Envelope> reply = pending.expect(id, replyTimeoutMillis(out.headers()), target);
                     confirmed(channel, out).whenComplete((v, e) -> {
                         if (e != null) {
                             reply.completeExceptionally(e);
@@ -234,19 +226,10 @@ public abstract class BrokerTransport implements Transport, TopicTransport {
     public List<String> scatter(String topic, Envelope request, ReplySink replies) {
         long sentAt = wallClock.millis();
         ensureOpen();
-        ensureReplies();
-        Headers h = request.headers();
-        String id = h.valueOrNull(StandardHeaders.MESSAGE_ID);
-        Headers.Builder b = h.toBuilder().set(StandardHeaders.REPLY_TO, repliesChannel)
-                .set(MessagingHeaders.SENT_AT, Long.toString(sentAt));
-        if (id == null) {
-            id = UUID.randomUUID().toString();
-            b.set(StandardHeaders.MESSAGE_ID, id);
-        }
-        Envelope out = request.withHeaders(b.build());
+        Envelope out = awaitingReplies(request, sentAt);
         checkSize(topic, out);
-        String gatherId = id;
-        pending.expectMany(gatherId, replies, replyTimeoutMillis(h));
+        String gatherId = out.headers().valueOrNull(StandardHeaders.MESSAGE_ID);
+        pending.expectMany(gatherId, replies, replyTimeoutMillis(out.headers()));
         confirmed(topic, out).whenComplete((v, e) -> {
             if (e != null) {
                 // The gather ends at its deadline with nobody answering; say why here.
@@ -278,6 +261,20 @@ public abstract class BrokerTransport implements Transport, TopicTransport {
         pending.failAll(name + " transport closed");
         timer.shutdownNow();
         closeBroker();
+    }
+
+    /**
+     * {@code request} addressed for replies on this transport's reply channel (started if need be),
+     * dated {@code sentAt}, with a message id to correlate them by.
+     */
+    private Envelope awaitingReplies(Envelope request, long sentAt) {
+        ensureReplies();
+        Headers.Builder b = request.headers().toBuilder().set(StandardHeaders.REPLY_TO, repliesChannel)
+                .set(MessagingHeaders.SENT_AT, Long.toString(sentAt));
+        if (!request.headers().contains(StandardHeaders.MESSAGE_ID)) {
+            b.set(StandardHeaders.MESSAGE_ID, UUID.randomUUID().toString());
+        }
+        return request.withHeaders(b.build());
     }
 
     /** Publishes an event or one-way message: no deadline on the broker, confirmed within the publish timeout. */

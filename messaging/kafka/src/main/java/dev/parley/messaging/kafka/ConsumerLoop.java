@@ -92,7 +92,6 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final String deadLetterTopic;
     private final boolean commits;
-    private final boolean replies;
     private final int prefetch;
     private final int bufferLimit;
     private final int windowLimit;
@@ -117,7 +116,6 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
         this.inbound = inbound;
         this.deadLetterTopic = ChannelNames.deadLetter(subscription.channel(), subscription.group());
         this.commits = subscription.durable();
-        this.replies = ChannelNames.isReplies(subscription.channel());
         this.prefetch = transport.options().prefetch();
         this.bufferLimit = (Integer) config.get(org.apache.kafka.clients.consumer.ConsumerConfig.MAX_POLL_RECORDS_CONFIG);
         this.windowLimit = Math.max(10_000, 4 * prefetch);
@@ -285,13 +283,8 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
         d.owner.inFlight++;
         RawMessage raw = new RawMessage(d.headers, d.body, d.attempt);
         KafkaDisposition disposition = new KafkaDisposition(d, raw);
-        if (replies) {
-            // A reply completes the caller's future, and the caller's code runs on from there: not
-            // on the poll thread, where a blocking call waiting for another reply would wait forever.
-            KafkaTransport.COMPLETIONS.execute(() -> accept(d, raw, disposition));
-        } else {
-            accept(d, raw, disposition);
-        }
+        // Replies too: BrokerTransport completes the caller's future on a thread of its own, never this poll thread.
+        accept(d, raw, disposition);
     }
 
     private void accept(Delivery d, RawMessage raw, KafkaDisposition disposition) {
