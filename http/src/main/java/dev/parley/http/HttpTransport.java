@@ -1,6 +1,7 @@
 package dev.parley.http;
 
 import dev.parley.contract.ContractDescriptor;
+import dev.parley.transport.AddressableTransport;
 import dev.parley.transport.ClientChannel;
 import dev.parley.transport.InboundHandler;
 import dev.parley.transport.Registration;
@@ -56,7 +57,7 @@ import org.jspecify.annotations.Nullable;
  * between the contracts of a runtime, and {@link #close()} it (which drains in-flight calls)
  * when done. The wire mapping is described in docs/wire-formats.md, section "HTTP".
  */
-public final class HttpTransport implements Transport {
+public final class HttpTransport implements AddressableTransport {
 
     /** Server limits, shared by HTTP/1.1 connections and HTTP/2 streams. */
     record Limits(int maxHeaderBytes, int maxBodyBytes, Duration idleTimeout, Duration requestReadTimeout) {}
@@ -248,6 +249,22 @@ public final class HttpTransport implements Transport {
         URI base = Optional.ofNullable(targets.get(contract.name())).or(() -> defaultTarget).orElseThrow(() -> new IllegalStateException(
                 "no HTTP target for contract " + contract.address() + " (expected: HttpTransport.builder().target(url) or target(\""
                         + contract.name() + "\", url))"));
+        return channel(contractType, contract, base);
+    }
+
+    @Override
+    public ClientChannel connect(Class<?> contractType, String address) {
+        ensureOpen();
+        return channel(contractType, ContractDescriptor.of(contractType), Builder.parseTarget(address, "address"));
+    }
+
+    @Override
+    public String serverAddress(String advertisedHost) {
+        String host = advertisedHost.indexOf(':') >= 0 && !advertisedHost.startsWith("[") ? "[" + advertisedHost + "]" : advertisedHost;
+        return (tls ? "https://" : "http://") + host + ":" + port();
+    }
+
+    private ClientChannel channel(Class<?> contractType, ContractDescriptor contract, URI base) {
         Map<String, HttpRoute> byWireName = new HashMap<>();
         for (HttpRoute route : routes(contractType)) {
             byWireName.put(route.operation().wireName(), route);

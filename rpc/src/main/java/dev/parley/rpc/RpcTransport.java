@@ -3,6 +3,7 @@ package dev.parley.rpc;
 import dev.parley.contract.ContractDescriptor;
 import dev.parley.http.NettyIo;
 import dev.parley.http.TlsSettings;
+import dev.parley.transport.AddressableTransport;
 import dev.parley.transport.ClientChannel;
 import dev.parley.transport.InboundHandler;
 import dev.parley.transport.Registration;
@@ -53,7 +54,7 @@ import org.jspecify.annotations.Nullable;
  * <p>One instance owns its event loop threads, server socket and connections: share it between
  * the contracts of a runtime, and {@link #close()} it (which drains in-flight calls) when done.
  */
-public final class RpcTransport implements Transport {
+public final class RpcTransport implements AddressableTransport {
 
     private final NettyIo io;
     private final @Nullable RpcServer server;
@@ -214,6 +215,21 @@ public final class RpcTransport implements Transport {
         String target = Optional.ofNullable(targets.get(contract.name())).or(() -> Optional.ofNullable(defaultTarget))
                 .orElseThrow(() -> new IllegalStateException("no RPC target for contract " + contract.address()
                         + " (expected: RpcTransport.builder().target(\"host:port\") or target(\"" + contract.name() + "\", \"host:port\"))"));
+        return channel(contract, target);
+    }
+
+    @Override
+    public ClientChannel connect(Class<?> contractType, String address) {
+        ensureOpen();
+        return channel(ContractDescriptor.of(contractType), Builder.parseTarget(address, "address"));
+    }
+
+    @Override
+    public String serverAddress(String advertisedHost) {
+        return advertisedHost + ":" + port();
+    }
+
+    private ClientChannel channel(ContractDescriptor contract, String target) {
         Endpoint endpoint = endpoints.computeIfAbsent(target, t -> {
             int colon = t.lastIndexOf(':');
             return new Endpoint(t.substring(0, colon), Integer.parseInt(t.substring(colon + 1)), clientSettings, io, clientTls);
