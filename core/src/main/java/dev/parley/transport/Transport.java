@@ -33,12 +33,6 @@ public interface Transport extends AutoCloseable {
     Registration serve(Class<?> contract, InboundHandler handler);
 
     /**
-     * Passes {@code sink} the replies that arrive when no call waits for them any more (the
-     * caller restarted), so that the runtime can hand the replies of
-     * {@link dev.parley.contract.DurableReply} methods to the application. Only transports
-     * with durable reply channels keep such replies; the others ignore the sink.
-     */
-    /**
      * The codec a runtime on this transport encodes with when its builder names none: a binary
      * transport prefers the binary codec. Empty: the runtime's default (JSON).
      */
@@ -46,6 +40,12 @@ public interface Transport extends AutoCloseable {
         return java.util.Optional.empty();
     }
 
+    /**
+     * Passes {@code sink} the replies that arrive when no call waits for them any more (the
+     * caller restarted), so that the runtime can hand the replies of
+     * {@link dev.parley.contract.DurableReply} methods to the application. Only transports
+     * with durable reply channels keep such replies; the others ignore the sink.
+     */
     default Registration lateReplies(ReplySink sink) {
         return () -> { };
     }
