@@ -6,14 +6,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.parley.contract.ContractClassLoader;
 import dev.parley.contract.ContractDescriptor;
 import dev.parley.contract.ContractException;
-import java.io.File;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -50,7 +47,7 @@ final class DescribeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        List<Path> entries = classpathEntries();
+        List<Path> entries = Classpaths.entries(classpath);
         List<ContractDescriptor> descriptors = new ArrayList<>();
         try (ContractClassLoader loader = ContractClassLoader.of(entries, ParleyCommand.class.getClassLoader())) {
             for (String className : contractClasses) {
@@ -73,35 +70,8 @@ final class DescribeCommand implements Callable<Integer> {
         return 0;
     }
 
-    private List<Path> classpathEntries() {
-        List<Path> entries = new ArrayList<>();
-        for (String entry : classpath.split(Pattern.quote(File.pathSeparator))) {
-            if (entry.isBlank()) {
-                continue;
-            }
-            Path path = Path.of(entry);
-            if (!Files.exists(path)) {
-                throw new InputException("class path entry " + entry + " does not exist (expected: a class directory or a jar)");
-            }
-            entries.add(path);
-        }
-        if (entries.isEmpty()) {
-            throw new InputException("--classpath '" + classpath + "' names no entries (expected: class directories and jars separated by '"
-                    + File.pathSeparator + "')");
-        }
-        return entries;
-    }
-
     private ContractDescriptor describe(ClassLoader loader, String className) {
-        Class<?> type;
-        try {
-            type = Class.forName(className, false, loader);
-        } catch (ClassNotFoundException e) {
-            throw new InputException("class " + className + " not found on --classpath " + classpath
-                    + " (expected: a fully qualified interface name, with $ before a nested interface's name)", e);
-        } catch (LinkageError e) {
-            throw new InputException("class " + className + " cannot be loaded from --classpath " + classpath + ": " + e, e);
-        }
+        Class<?> type = Classpaths.load(loader, className, classpath);
         try {
             return ContractDescriptor.of(type);
         } catch (ContractException e) {

@@ -11,7 +11,8 @@ import picocli.CommandLine.Spec;
 /**
  * The {@code parley} command line: {@code parley compat <previous.json> <current.json>} compares
  * two contract descriptors, {@code parley describe --classpath <path> <contract-class>...} prints
- * the descriptors of compiled contracts.
+ * the descriptors of compiled contracts, {@code parley publish} publishes a test event to a
+ * broker, {@code parley bench} runs the benchmarks of a checkout.
  *
  * <p>Exit codes are meant for scripts and CI: 0 when all is well, 1 when {@code compat} found
  * breaking changes, 2 for bad input or usage (the message is one line on standard error, without a
@@ -20,8 +21,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "parley",
         mixinStandardHelpOptions = true,
         versionProvider = ParleyCommand.VersionProvider.class,
-        description = "Checks and describes Parley contracts.",
-        subcommands = {CompatCommand.class, DescribeCommand.class, CommandLine.HelpCommand.class})
+        description = "Checks, describes and exercises Parley contracts and services.",
+        subcommands = {CompatCommand.class, DescribeCommand.class, PublishCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class ParleyCommand implements Runnable {
 
     /** Exit code of {@code compat} when the current descriptor breaks the previous one. */
@@ -44,6 +45,8 @@ public final class ParleyCommand implements Runnable {
      */
     public static CommandLine commandLine() {
         CommandLine commandLine = new CommandLine(new ParleyCommand());
+        // Everything after the benchmark's name is the benchmark's, options included (bench/http.sh 5 10 --flag).
+        commandLine.getSubcommands().get("bench").setStopAtPositional(true);
         commandLine.setExecutionExceptionHandler((e, failed, parseResult) -> {
             if (e instanceof InputException) {
                 failed.getErr().println("parley " + failed.getCommandName() + ": " + e.getMessage().replaceAll("\\R+", " "));
@@ -59,7 +62,8 @@ public final class ParleyCommand implements Runnable {
     /** {@code parley} without a subcommand is a usage error. */
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "Missing required subcommand (expected: compat or describe)");
+        throw new ParameterException(spec.commandLine(), "Missing required subcommand (expected one of: "
+                + String.join(", ", spec.subcommands().keySet().stream().filter(name -> !name.equals("help")).toList()) + ")");
     }
 
     /** The version from the jar manifest, or "development build" when run from classes. */
