@@ -20,6 +20,7 @@ import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2StreamChannel;
@@ -31,6 +32,7 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import java.net.ConnectException;
+import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -75,6 +77,9 @@ final class HttpConnections implements AutoCloseable {
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HttpConnections.class);
     private static final AttributeKey<ChannelExchange> CURRENT = AttributeKey.valueOf("parley-http-exchange");
+    private static final AttributeKey<StreamSlots> STREAM_SLOTS = AttributeKey.valueOf("parley-http2-stream-slots");
+    /** The most streams open at once per HTTP/2 connection (RFC 9113 recommends servers allow at least 100). */
+    private static final int DEFAULT_MAX_STREAMS = 100;
     private static final ExecutorService CALLBACKS = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("parley-http-reply-", 0).factory());
 
@@ -169,23 +174,81 @@ final class HttpConnections implements AutoCloseable {
                 }
                 return;
             }
-            new Http2StreamChannelBootstrap(connection.channel()).handler(new ChannelInitializer<Http2StreamChannel>() {
-                @Override
-                protected void initChannel(Http2StreamChannel stream) {
-                    stream.pipeline()
-                            .addLast(new Http2StreamFrameToHttpObjectCodec(false))
-                            .addLast(new HttpObjectAggregator(limits.maxBodyBytes()))
-                            .addLast(new ResponseHandler());
-                }
-            }).open().addListener(s -> {
-                if (!s.isSuccess()) {
-                    exchange.fail(unavailable(exchange.origin, s.cause()));
+            StreamSlots fresh = new StreamSlots(connection.channel());
+            StreamSlots existing = connection.channel().attr(STREAM_SLOTS).setIfAbsent(fresh);
+            StreamSlots slots = existing != null ? existing : fresh;
+            slots.acquire(() -> openStream(connection.channel(), slots, exchange));
+        });
+    }
+
+    private void openStream(Channel connection, StreamSlots slots, ChannelExchange exchange) {
+        new Http2StreamChannelBootstrap(connection).handler(new ChannelInitializer<Http2StreamChannel>() {
+            @Override
+            protected void initChannel(Http2StreamChannel stream) {
+                stream.pipeline()
+                        .addLast(new Http2StreamFrameToHttpObjectCodec(false))
+                        .addLast(new HttpObjectAggregator(limits.maxBodyBytes()))
+                        .addLast(new ResponseHandler());
+            }
+        }).open().addListener(s -> {
+            if (!s.isSuccess()) {
+                slots.release();
+                exchange.fail(unavailable(exchange.origin, s.cause()));
+                return;
+            }
+            Http2StreamChannel stream = (Http2StreamChannel) s.getNow();
+            // The stream channel closes before the codec removes its stream from the active ones:
+            // hand the slot on in a later event-loop task, or the next stream would be refused.
+            stream.closeFuture().addListener(c -> connection.eventLoop().execute(slots::release));
+            exchange.start(stream, reusable -> stream.close());
+        });
+    }
+
+    /**
+     * The streams open on one HTTP/2 connection, at most as many as the server's
+     * SETTINGS_MAX_CONCURRENT_STREAMS allows; requests beyond it wait in order for a stream to
+     * close instead of failing (their deadline still bounds the wait: an aborted exchange gives
+     * its slot back as soon as it gets one).
+     */
+    private static final class StreamSlots {
+        private final Channel connection;
+        private final ArrayDeque<Runnable> waiting = new ArrayDeque<>(); // guarded by this
+        private int open; // guarded by this
+
+        StreamSlots(Channel connection) {
+            this.connection = connection;
+        }
+
+        void acquire(Runnable openStream) {
+            synchronized (this) {
+                if (open >= limit()) {
+                    waiting.add(openStream);
                     return;
                 }
-                Http2StreamChannel stream = (Http2StreamChannel) s.getNow();
-                exchange.start(stream, reusable -> stream.close());
-            });
-        });
+                open++;
+            }
+            openStream.run();
+        }
+
+        void release() {
+            Runnable next;
+            synchronized (this) {
+                next = waiting.poll();
+                if (next == null) {
+                    open--;
+                }
+            }
+            if (next != null) {
+                next.run();
+            }
+        }
+
+        private int limit() {
+            Http2FrameCodec codec = connection.pipeline().get(Http2FrameCodec.class);
+            // Until the server's SETTINGS frame arrives Netty knows no limit, so the first burst
+            // must not exceed what every server allows; afterwards the server's own limit counts.
+            return codec == null ? DEFAULT_MAX_STREAMS : Math.max(1, Math.min(DEFAULT_MAX_STREAMS, codec.connection().local().maxActiveStreams()));
+        }
     }
 
     private @Nullable SslContext tlsFor(Origin origin, boolean h2) {
