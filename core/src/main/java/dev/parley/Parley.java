@@ -1,6 +1,7 @@
 package dev.parley;
 
 import dev.parley.codec.Codec;
+import dev.parley.contract.ContractDescriptor;
 import dev.parley.contract.ContractException;
 import dev.parley.contract.InteractionStyle;
 import dev.parley.internal.ContractModel;
@@ -77,6 +78,7 @@ public final class Parley implements AutoCloseable {
     private final BulkheadRegistry bulkheads = BulkheadRegistry.ofDefaults();
     private final Map<String, ClientTarget> targets = new HashMap<>();
     private final List<Registration> registrations = new CopyOnWriteArrayList<>();
+    private final List<ContractDescriptor> served = new CopyOnWriteArrayList<>();
     private final Map<String, LateHandler> lateHandlers = new ConcurrentHashMap<>();
     private Registration lateRegistration;
     private volatile boolean closed;
@@ -284,7 +286,18 @@ public final class Parley implements AutoCloseable {
         if (gather) {
             parts.add(requireTopics("serve @Gather methods").respond(TopicNames.gather(model.descriptor()), source(), dispatcher));
         }
+        ContractDescriptor descriptor = model.descriptor();
+        served.add(descriptor);
+        parts.add(() -> served.remove(descriptor));
         return register(parts);
+    }
+
+    /**
+     * The contracts this runtime serves now (one entry per {@link #serve} registration still
+     * open), for service discovery to announce and for operations consoles to show.
+     */
+    public List<ContractDescriptor> served() {
+        return List.copyOf(served);
     }
 
     /** Subscribes {@code handler} to the contract's events, in the consumer group named after this service. */
