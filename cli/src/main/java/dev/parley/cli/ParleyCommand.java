@@ -12,7 +12,9 @@ import picocli.CommandLine.Spec;
  * The {@code parley} command line: {@code parley compat <previous.json> <current.json>} compares
  * two contract descriptors, {@code parley describe --classpath <path> <contract-class>...} prints
  * the descriptors of compiled contracts, {@code parley publish} publishes a test event to a
- * broker, {@code parley bench} runs the benchmarks of a checkout.
+ * broker, {@code parley bench} runs the benchmarks of a checkout, {@code parley showcase} runs
+ * the taxi showcase, {@code parley registry} the embedded service registry, and
+ * {@code parley services} lists what a registry knows.
  *
  * <p>Exit codes are meant for scripts and CI: 0 when all is well, 1 when {@code compat} found
  * breaking changes, 2 for bad input or usage (the message is one line on standard error, without a
@@ -22,7 +24,8 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = ParleyCommand.VersionProvider.class,
         description = "Checks, describes and exercises Parley contracts and services.",
-        subcommands = {CompatCommand.class, DescribeCommand.class, PublishCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ShowcaseCommand.class, RegistryCommand.class, ServicesCommand.class, CompatCommand.class, DescribeCommand.class,
+            PublishCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class ParleyCommand implements Runnable {
 
     /** Exit code of {@code compat} when the current descriptor breaks the previous one. */

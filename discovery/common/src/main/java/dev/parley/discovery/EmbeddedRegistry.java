@@ -339,6 +339,12 @@ public final class EmbeddedRegistry implements AutoCloseable {
         }
 
         @Override
+        public Catalog catalog(CatalogQuery request) {
+            return new Catalog(state.epoch(), state.all().stream()
+                    .sorted(java.util.Comparator.comparing(Instance::service).thenComparing(Instance::id)).toList());
+        }
+
+        @Override
         public Instances instances(Query request) {
             try {
                 return state.instances(request);

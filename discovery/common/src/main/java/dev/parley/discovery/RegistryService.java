@@ -30,7 +30,7 @@ import java.util.Map;
  * names the field), 404 for unknown leases, 413 for oversized bodies, 429 when the registry is
  * full. docs/discovery.md describes the API.
  */
-@Contract(name = "registry", version = "1.0")
+@Contract(name = "registry", version = "1.1")
 public interface RegistryService {
 
     /**
@@ -84,4 +84,15 @@ public interface RegistryService {
     @Idempotent
     @Deadline("PT75S")
     Instances instances(Query request);
+
+    /** Asks for every registered instance, whatever it serves. */
+    record CatalogQuery() {}
+
+    /** Every registered instance, ordered by service and id, and the registry's epoch. */
+    record Catalog(String epoch, List<Instance> instances) {}
+
+    /** Every registered instance (for operators and {@code parley services}); since 1.1. */
+    @Get("/catalog")
+    @Idempotent
+    Catalog catalog(CatalogQuery request);
 }
