@@ -16,7 +16,8 @@
 # Prints a table and RATIO lines (e.g. "RATIO http parley/netty throughput=0.81 p99=1.30 ...")
 # with the issue's targets; the raw lines stay in bench/target/http-results.txt.
 #
-# Environment: JAVA_HOME (used if it is JDK 21 or newer), BENCH_SKIP_BUILD=1 to reuse the jar,
+# Environment: JAVA_HOME (used if it is JDK 21 or newer), BENCH_SKIP_BUILD=1 to reuse the jar, BENCH_JAR=<path> to
+# run a copy of it,
 # HTTP_SYSTEMS / HTTP_CLIENTS to pick a subset, HTTP_JVM_FLAGS to add JVM flags.
 set -euo pipefail
 
@@ -36,8 +37,9 @@ java="$JAVA_HOME/bin/java"
 echo "bench/http.sh: using $JAVA_HOME ($("$java" -version 2>&1 | head -n 1)), $(nproc) CPUs;" \
      "${warmup} s warm-up, ${measure} s measured, ${rounds} rounds, ${connections} connections" >&2
 
-jar=bench/target/benchmarks.jar
-if [[ "${BENCH_SKIP_BUILD:-0}" != 1 || ! -f "$jar" ]]; then
+# BENCH_JAR runs a copy of the jar instead (the build rewrites bench/target/benchmarks.jar in place).
+jar="${BENCH_JAR:-bench/target/benchmarks.jar}"
+if [[ -z "${BENCH_JAR:-}" && ( "${BENCH_SKIP_BUILD:-0}" != 1 || ! -f "$jar" ) ]]; then
     ./mvnw -q -pl bench -am package -DskipTests
 fi
 

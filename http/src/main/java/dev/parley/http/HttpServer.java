@@ -43,6 +43,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,7 +71,9 @@ final class HttpServer {
     final HttpTransport.Limits limits;
     private final Channel serverChannel;
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
-    private final AtomicInteger inFlight = new AtomicInteger();
+    // Striped: both event loops count every call, and a shared atomic would bounce between their cores.
+    private final LongAdder inFlight = new LongAdder();
+    private final Object drained = new Object();
     private final @Nullable SslContext tls;
     private volatile boolean draining;
 
@@ -214,16 +217,17 @@ final class HttpServer {
         routes.add(route, target);
     }
 
-    void callStarted(Channel connection) {
-        inFlight.incrementAndGet();
-        connection.attr(IN_FLIGHT).get().incrementAndGet();
+    void callStarted(AtomicInteger connectionCalls) {
+        inFlight.increment();
+        connectionCalls.incrementAndGet();
     }
 
-    void callEnded(Channel connection) {
-        connection.attr(IN_FLIGHT).get().decrementAndGet();
-        if (inFlight.decrementAndGet() == 0) {
-            synchronized (inFlight) {
-                inFlight.notifyAll();
+    void callEnded(AtomicInteger connectionCalls) {
+        connectionCalls.decrementAndGet();
+        inFlight.decrement();
+        if (draining) {
+            synchronized (drained) {
+                drained.notifyAll();
             }
         }
     }
@@ -234,15 +238,17 @@ final class HttpServer {
         serverChannel.close().syncUninterruptibly();
         draining = true;
         long until = System.nanoTime() + drain.toNanos();
-        synchronized (inFlight) {
-            while (inFlight.get() > 0) {
+        synchronized (drained) {
+            long calls;
+            while ((calls = inFlight.sum()) > 0) {
                 long left = until - System.nanoTime();
                 if (left <= 0) {
-                    log.warn("HTTP server closing with {} calls still in flight after the {} drain timeout", inFlight.get(), drain);
+                    log.warn("HTTP server closing with {} calls still in flight after the {} drain timeout", calls, drain);
                     break;
                 }
                 try {
-                    inFlight.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+                    // Bounded: a call that ended between the sum and the wait is seen on the next round.
+                    drained.wait(Math.max(1, Math.min(10, TimeUnit.NANOSECONDS.toMillis(left))));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     break;

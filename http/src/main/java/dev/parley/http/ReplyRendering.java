@@ -9,6 +9,7 @@ import dev.parley.message.Headers;
 import dev.parley.message.StandardHeaders;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -22,7 +23,18 @@ import java.io.IOException;
  */
 final class ReplyRendering {
 
+    /**
+     * Without Netty's per-header validation: every name and value here is Parley's own (media
+     * types, encoded paths) or comes from {@link Headers}, which refuses control characters.
+     */
+    private static final DefaultHttpHeadersFactory HEADERS = DefaultHttpHeadersFactory.headersFactory().withValidation(false);
+    private static final DefaultHttpHeadersFactory TRAILERS = DefaultHttpHeadersFactory.trailersFactory().withValidation(false);
+
     private ReplyRendering() {}
+
+    private static FullHttpResponse response(HttpVersion version, int status, byte[] body) {
+        return new DefaultFullHttpResponse(version, HttpResponseStatus.valueOf(status), Unpooled.wrappedBuffer(body), HEADERS, TRAILERS);
+    }
 
     static FullHttpResponse render(Envelope reply, HttpRoute route, String accept, HttpVersion version) {
         Headers h = reply.headers();
@@ -54,7 +66,7 @@ final class ReplyRendering {
                 }
                 contentType = accept;
             }
-            response = new DefaultFullHttpResponse(version, HttpResponseStatus.valueOf(code), Unpooled.wrappedBuffer(body));
+            response = response(version, code, body);
             if (body.length > 0) {
                 response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
             }
@@ -65,7 +77,7 @@ final class ReplyRendering {
             ErrorCode code = ErrorCode.parse(status).orElse(ErrorCode.INTERNAL);
             ErrorInfo info = body.length == 0 ? new ErrorInfo(code.name(), code.name(), null) : WireMapping.errorInfo(contentType, body, code);
             body = WireMapping.problem(code, code.httpStatus(), info.message(), info.details());
-            response = new DefaultFullHttpResponse(version, HttpResponseStatus.valueOf(code.httpStatus()), Unpooled.wrappedBuffer(body));
+            response = response(version, code.httpStatus(), body);
             response.headers().set(HttpHeaderNames.CONTENT_TYPE, WireMapping.PROBLEM_JSON);
             if (code == ErrorCode.UNAUTHENTICATED) {
                 // RFC 6750, section 3: a 401 names the scheme the resource expects; no error code, so a refusal reveals nothing.

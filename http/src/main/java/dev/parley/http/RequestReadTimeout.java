@@ -18,50 +18,79 @@ final class RequestReadTimeout extends ChannelInboundHandlerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(RequestReadTimeout.class);
 
-    private final long timeoutMillis;
-    private @Nullable ScheduledFuture<?> timer; // event loop only
+    private final long timeoutNanos;
+    // Event loop only. One timer per connection at most, re-armed lazily: a request that completes
+    // in time costs two field writes, not a scheduled task and its cancellation.
+    private @Nullable ScheduledFuture<?> timer;
+    private boolean reading;
+    private long startedNanos;
 
     RequestReadTimeout(long timeoutMillis) {
-        this.timeoutMillis = timeoutMillis;
+        this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        arm(ctx);
+        start(ctx);
         ctx.fireChannelActive();
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (timer == null) {
-            arm(ctx);
+        if (!reading) {
+            start(ctx);
         }
         ctx.fireChannelRead(msg);
     }
 
     /** A whole request has been read: stop counting until the next one starts. */
     void requestComplete() {
+        reading = false;
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        stop();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        stop();
+    }
+
+    private void stop() {
+        reading = false;
         if (timer != null) {
             timer.cancel(false);
             timer = null;
         }
     }
 
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-        requestComplete();
-        ctx.fireChannelInactive();
+    private void start(ChannelHandlerContext ctx) {
+        reading = true;
+        startedNanos = System.nanoTime();
+        if (timer == null) {
+            arm(ctx, timeoutNanos);
+        }
     }
 
-    @Override
-    public void handlerRemoved(ChannelHandlerContext ctx) {
-        requestComplete();
+    private void arm(ChannelHandlerContext ctx, long delayNanos) {
+        timer = ctx.executor().schedule(() -> expired(ctx), delayNanos, TimeUnit.NANOSECONDS);
     }
 
-    private void arm(ChannelHandlerContext ctx) {
-        timer = ctx.executor().schedule(() -> {
-            log.debug("closing {}: request not read within {} ms", ctx.channel().remoteAddress(), timeoutMillis);
-            ctx.close();
-        }, timeoutMillis, TimeUnit.MILLISECONDS);
+    /** The timer fired: close if the request in progress is overdue, else wait for its own deadline (or stop when idle). */
+    private void expired(ChannelHandlerContext ctx) {
+        timer = null;
+        if (!reading || !ctx.channel().isActive()) {
+            return;
+        }
+        long left = startedNanos + timeoutNanos - System.nanoTime();
+        if (left > 0) {
+            arm(ctx, left);
+            return;
+        }
+        log.debug("closing {}: request not read within {} ms", ctx.channel().remoteAddress(), TimeUnit.NANOSECONDS.toMillis(timeoutNanos));
+        ctx.close();
     }
 }

@@ -13,6 +13,7 @@ import dev.parley.message.StandardHeaders;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -78,12 +79,20 @@ final class ServerRequestHandler extends ChannelInboundHandlerAdapter {
     private long nextSequence;
     private long nextToWrite;
     private final TreeMap<Long, Pending> ready = new TreeMap<>();
+    // HTTP/1.1, event loop only: replies produced while a read batch is handled leave in one flush at its end.
+    private boolean reading;
+    private boolean needsFlush;
+    private boolean upgradeChecked;
+    private @Nullable AtomicInteger connectionCalls;
+    private final ChannelFutureListener callWritten;
 
-    private record Pending(FullHttpResponse response, boolean close, Runnable written) {}
+    /** A reply waiting for the replies to earlier requests; {@code endsCall}: the call counts as in flight until it is written. */
+    private record Pending(FullHttpResponse response, boolean close, boolean endsCall) {}
 
     ServerRequestHandler(HttpServer server, boolean http2) {
         this.server = server;
         this.http2 = http2;
+        this.callWritten = f -> server.callEnded(connectionCalls(f.channel()));
     }
 
     @Override
@@ -92,11 +101,32 @@ final class ServerRequestHandler extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
             return;
         }
+        reading = !http2;
         try {
             handle(ctx, request);
         } finally {
             request.release();
         }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        reading = false;
+        if (needsFlush) {
+            needsFlush = false;
+            ctx.flush();
+        }
+        ctx.fireChannelReadComplete();
+    }
+
+    /** The in-flight counter of this request's connection (for HTTP/2, the parent of the stream). */
+    private AtomicInteger connectionCalls(Channel ch) {
+        AtomicInteger calls = connectionCalls;
+        if (calls == null) {
+            calls = connection(ch).attr(HttpServer.IN_FLIGHT).get();
+            connectionCalls = calls;
+        }
+        return calls;
     }
 
     @Override
@@ -108,7 +138,7 @@ final class ServerRequestHandler extends ChannelInboundHandlerAdapter {
                 ctx.pipeline().remove(RequestReadTimeout.class);
             }
         } else if (evt instanceof IdleStateEvent) {
-            if (connection(ctx.channel()).attr(HttpServer.IN_FLIGHT).get().get() == 0) {
+            if (connectionCalls(ctx.channel()).get() == 0) {
                 log.debug("closing idle connection {}", ctx.channel().remoteAddress());
                 ctx.close();
             }
@@ -119,6 +149,7 @@ final class ServerRequestHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        reading = false;
         // The client went away (closed the connection, or reset the h2 stream): stop its calls.
         for (Call call : open) {
             call.cancel();
@@ -137,6 +168,15 @@ final class ServerRequestHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void handle(ChannelHandlerContext ctx, FullHttpRequest request) {
+        if (!http2 && !upgradeChecked) {
+            upgradeChecked = true;
+            // An h2c upgrade comes with a connection's first request (it never reaches this handler
+            // when taken); after it the upgrade handler would only pass every message through.
+            ChannelHandlerContext upgrade = ctx.pipeline().context(HttpServerUpgradeHandler.class);
+            if (upgrade != null) {
+                ctx.pipeline().remove(upgrade.handler());
+            }
+        }
         RequestReadTimeout timeout = connection(ctx.channel()).pipeline().get(RequestReadTimeout.class);
         if (timeout != null) {
             timeout.requestComplete();
@@ -175,13 +215,14 @@ final class ServerRequestHandler extends ChannelInboundHandlerAdapter {
             respond(ctx, sequence, health(request, method, rawPath.endsWith("live") || server.ready()), close);
             return;
         }
-        Matcher builtIn = OPERATION_PATH.matcher(rawPath);
-        if (builtIn.matches()) {
+        // The regular expressions only run on paths that can be built-in resources.
+        Matcher builtIn = rawPath.contains("/operations/") ? OPERATION_PATH.matcher(rawPath) : null;
+        if (builtIn != null && builtIn.matches()) {
             respond(ctx, sequence, operation(AsyncOperations.of(ctx.channel()), request, method, Integer.parseInt(builtIn.group(1)), builtIn.group(2)), close);
             return;
         }
-        builtIn = OpenApiEndpoint.PATH.matcher(rawPath);
-        if (builtIn.matches()) {
+        builtIn = rawPath.endsWith("/openapi.json") ? OpenApiEndpoint.PATH.matcher(rawPath) : null;
+        if (builtIn != null && builtIn.matches()) {
             respond(ctx, sequence, OpenApiEndpoint.of(ctx.channel()).respond(request, method, Integer.parseInt(builtIn.group(1)), server.routes.routes()), close);
             return;
         }
@@ -221,7 +262,7 @@ final class ServerRequestHandler extends ChannelInboundHandlerAdapter {
                 : null;
         Call call = new Call(ctx, sequence, route, accept, close, request.protocolVersion(), preference);
         open.add(call);
-        server.callStarted(connection(ctx.channel()));
+        server.callStarted(connectionCalls(ctx.channel()));
         if (preference != null) {
             long holdMillis = preference.holdFor().toMillis();
             if (holdMillis == 0) {
@@ -361,36 +402,59 @@ final class ServerRequestHandler extends ChannelInboundHandlerAdapter {
 
     /** Writes a response; for HTTP/1.1 in request order. Safe from any thread. */
     private void respond(ChannelHandlerContext ctx, long sequence, FullHttpResponse response, boolean close) {
-        respond(ctx, sequence, response, close, () -> { });
+        respond(ctx, sequence, response, close, false);
     }
 
-    /** {@code written} runs once the response is on the wire (or cannot be anymore). */
-    private void respond(ChannelHandlerContext ctx, long sequence, FullHttpResponse response, boolean close, Runnable written) {
+    /** {@code endsCall}: the call is counted as in flight until the response is on the wire (or cannot be anymore). */
+    private void respond(ChannelHandlerContext ctx, long sequence, FullHttpResponse response, boolean close, boolean endsCall) {
         if (ctx.executor().inEventLoop()) {
-            write(ctx, sequence, response, close, written);
+            write(ctx, sequence, response, close, endsCall);
         } else {
-            ctx.executor().execute(() -> write(ctx, sequence, response, close, written));
+            ctx.executor().execute(() -> write(ctx, sequence, response, close, endsCall));
         }
     }
 
-    private void write(ChannelHandlerContext ctx, long sequence, FullHttpResponse response, boolean close, Runnable written) {
+    private void write(ChannelHandlerContext ctx, long sequence, FullHttpResponse response, boolean close, boolean endsCall) {
         if (!ctx.channel().isActive()) {
             response.release();
-            written.run();
+            if (endsCall) {
+                server.callEnded(connectionCalls(ctx.channel()));
+            }
             return;
         }
-        ready.put(sequence, new Pending(response, close || server.draining(), written));
-        while (!ready.isEmpty() && ready.firstKey() == nextToWrite) {
-            Pending next = ready.pollFirstEntry().getValue();
+        boolean closing = close || server.draining();
+        if (sequence == nextToWrite && ready.isEmpty()) {
             nextToWrite++;
-            if (next.close() && !http2) {
-                next.response().headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            send(ctx, response, closing, endsCall);
+        } else {
+            ready.put(sequence, new Pending(response, closing, endsCall));
+            while (!ready.isEmpty() && ready.firstKey() == nextToWrite) {
+                Pending next = ready.pollFirstEntry().getValue();
+                nextToWrite++;
+                send(ctx, next.response(), next.close(), next.endsCall());
             }
-            var future = ctx.writeAndFlush(next.response());
-            future.addListener(f -> next.written().run());
-            if (next.close()) {
-                future.addListener(ChannelFutureListener.CLOSE);
-            }
+        }
+        if (reading) {
+            needsFlush = true; // flushed with the other replies of this read batch
+        } else {
+            ctx.flush();
+        }
+    }
+
+    private void send(ChannelHandlerContext ctx, FullHttpResponse response, boolean close, boolean endsCall) {
+        if (close && !http2) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        if (!close && !endsCall) {
+            ctx.write(response, ctx.voidPromise());
+            return;
+        }
+        ChannelFuture future = ctx.write(response);
+        if (endsCall) {
+            future.addListener(callWritten);
+        }
+        if (close) {
+            future.addListener(ChannelFutureListener.CLOSE);
         }
     }
 
@@ -462,7 +526,7 @@ final class ServerRequestHandler extends ChannelInboundHandlerAdapter {
             open.remove(this);
             AsyncOperations.of(ctx.channel()).register(operation);
             FullHttpResponse response = stillRunning(version, operation, preference != null && preference.respondAsync());
-            respond(ctx, sequence, response, close, () -> server.callEnded(connection(ctx.channel())));
+            respond(ctx, sequence, response, close, true);
         }
 
         void accepted() {
@@ -487,14 +551,14 @@ final class ServerRequestHandler extends ChannelInboundHandlerAdapter {
             if (state.compareAndSet(RUNNING, ANSWERED)) {
                 cancelWork();
                 open.remove(this);
-                server.callEnded(connection(ctx.channel()));
+                server.callEnded(connectionCalls(ctx.channel()));
             }
         }
 
         private void finish(FullHttpResponse response) {
             open.remove(this);
             // Counted as in flight until written, so that a draining server does not close under the reply.
-            respond(ctx, sequence, response, close, () -> server.callEnded(connection(ctx.channel())));
+            respond(ctx, sequence, response, close, true);
         }
     }
 }

@@ -38,11 +38,16 @@ final class WireMapping {
     private static final ObjectMapper JSON_TREES = JsonMapper.builder().build();
     private static final ObjectMapper CBOR_TREES = CBORMapper.builder().build();
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    private static final Optional<String> ACCEPT_JSON = Optional.of(JSON);
+    private static final Optional<String> ACCEPT_CBOR = Optional.of(CBOR);
 
     private WireMapping() {}
 
     /** The media type without parameters, lower-cased: {@code application/json; charset=utf-8} gives {@code application/json}. */
     static String mediaType(String headerValue) {
+        if (headerValue.equals(JSON)) {
+            return JSON; // the common case, without a copy
+        }
         int semicolon = headerValue.indexOf(';');
         return (semicolon < 0 ? headerValue : headerValue.substring(0, semicolon)).trim().toLowerCase(Locale.ROOT);
     }
@@ -61,16 +66,20 @@ final class WireMapping {
      * when asked for; empty when nothing acceptable is supported (406).
      */
     static Optional<String> negotiate(@Nullable String accept) {
-        if (accept == null || accept.isBlank()) {
-            return Optional.of(JSON);
+        // The common headers first, without splitting.
+        if (accept == null || accept.equals(JSON) || accept.equals("*/*") || accept.isBlank()) {
+            return ACCEPT_JSON;
+        }
+        if (accept.equals(CBOR)) {
+            return ACCEPT_CBOR;
         }
         for (String part : accept.split(",")) {
             String type = mediaType(part);
             switch (type) {
                 case JSON, "*/*", "application/*", PROBLEM_JSON:
-                    return Optional.of(JSON);
+                    return ACCEPT_JSON;
                 case CBOR:
-                    return Optional.of(CBOR);
+                    return ACCEPT_CBOR;
                 default:
                     break;
             }

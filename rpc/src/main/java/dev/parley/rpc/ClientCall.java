@@ -11,6 +11,8 @@ import org.jspecify.annotations.Nullable;
 final class ClientCall {
 
     final CompletableFuture<?> future;
+    /** Set when a connection takes the call: where a cancellation goes. */
+    volatile @Nullable ClientConnection connection;
     final boolean oneWay;
     final int size;
     int streamId;
@@ -51,5 +53,24 @@ final class ClientCall {
     void fail(Throwable failure) {
         release();
         future.completeExceptionally(failure);
+    }
+
+    /**
+     * The future a caller gets: cancelling it tells the connection that took the call, which
+     * sends CANCEL (or drops the call from its send queue). Cheaper than a callback per call.
+     */
+    static final class CallFuture<T> extends CompletableFuture<T> {
+        @Nullable ClientCall call;
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            boolean cancelled = super.cancel(mayInterruptIfRunning);
+            ClientCall c = call;
+            ClientConnection connection = c == null ? null : c.connection;
+            if (cancelled && connection != null) {
+                connection.cancelled(c);
+            }
+            return cancelled;
+        }
     }
 }

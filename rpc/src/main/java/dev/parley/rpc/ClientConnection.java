@@ -54,6 +54,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     private int peerMaxConcurrentCalls = 1;
     private boolean pingOutstanding;
     private boolean flushScheduled;
+    private final Runnable flushTask = () -> {
+        flushScheduled = false;
+        channel().flush();
+    };
     private volatile boolean goingAway;
     private volatile boolean closed;
     private @Nullable String closeReason;
@@ -93,6 +97,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void doSubmit(ClientCall call) {
+        // Set before looking at the future: a cancellation either sees the connection or is seen here.
+        call.connection = this;
         if (call.future.isDone()) {
             call.release();
             return;
@@ -127,11 +133,17 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             queued.add(call);
             queuedBytes += call.size;
         }
-        call.future.whenComplete((r, e) -> {
-            if (call.future.isCancelled() && !closed) {
+    }
+
+    /** The caller cancelled a call this connection took (any thread). */
+    void cancelled(ClientCall call) {
+        if (!closed) {
+            try {
                 channel().eventLoop().execute(() -> onCancelled(call));
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // the transport is closed: nothing left to tell the server
             }
-        });
+        }
     }
 
     private boolean canSend() {
@@ -150,11 +162,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             });
         } else {
             pending.put(call.streamId, call);
-            channel().write(frame).addListener(f -> {
-                if (!f.isSuccess() && pending.remove(call.streamId) == call) {
-                    call.fail(unavailable("write failed: " + f.cause()));
-                }
-            });
+            // No promise per call: a failed write fails the channel (exceptionCaught closes it), and
+            // closing fails every pending call with the reason.
+            channel().write(frame, channel().voidPromise());
         }
         scheduleFlush();
     }
@@ -163,10 +173,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     private void scheduleFlush() {
         if (!flushScheduled) {
             flushScheduled = true;
-            channel().eventLoop().execute(() -> {
-                flushScheduled = false;
-                channel().flush();
-            });
+            channel().eventLoop().execute(flushTask);
         }
     }
 

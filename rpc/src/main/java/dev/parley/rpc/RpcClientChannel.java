@@ -30,19 +30,19 @@ final class RpcClientChannel implements ClientChannel {
 
     @Override
     public CompletableFuture<Envelope> request(Envelope request) {
-        CompletableFuture<Envelope> reply = new CompletableFuture<>();
+        ClientCall.CallFuture<Envelope> reply = new ClientCall.CallFuture<>();
         submit(Frame.REQUEST, request, reply);
         return reply;
     }
 
     @Override
     public CompletableFuture<Void> send(Envelope message) {
-        CompletableFuture<Void> sent = new CompletableFuture<>();
+        ClientCall.CallFuture<Void> sent = new ClientCall.CallFuture<>();
         submit(Frame.ONE_WAY, message, sent);
         return sent;
     }
 
-    private void submit(byte type, Envelope message, CompletableFuture<?> future) {
+    private void submit(byte type, Envelope message, ClientCall.CallFuture<?> future) {
         // Checked before encoding from the body alone: a huge body is refused without copying it.
         if (message.body().length + Frame.HEADER_BYTES > endpoint.settings.maxFrameBytes()) {
             future.completeExceptionally(tooLarge(FrameCodec.messageFrameSize(message)));
@@ -56,6 +56,7 @@ final class RpcClientChannel implements ClientChannel {
             return;
         }
         ClientCall call = new ClientCall(frame, future, type == Frame.ONE_WAY);
+        future.call = call;
         CompletableFuture<ClientConnection> connection = endpoint.acquire();
         if (connection.isDone() && !connection.isCompletedExceptionally()) {
             connection.join().submit(call);

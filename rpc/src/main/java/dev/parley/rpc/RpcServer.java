@@ -46,6 +46,7 @@ final class RpcServer {
     private final Channel serverChannel;
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final Map<String, InboundHandler> handlers = new ConcurrentHashMap<>();
+    private final AtomicInteger servedGeneration = new AtomicInteger();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final @Nullable SslContext tls;
     private volatile boolean draining;
@@ -118,6 +119,7 @@ final class RpcServer {
 
     void register(ContractDescriptor contract, InboundHandler handler) {
         InboundHandler previous = handlers.putIfAbsent(contract.address(), handler);
+        servedGeneration.incrementAndGet();
         if (previous != null) {
             throw new IllegalStateException("serve(" + contract.address() + "): already served by this RpcTransport");
         }
@@ -125,12 +127,18 @@ final class RpcServer {
 
     void unregister(ContractDescriptor contract, InboundHandler handler) {
         handlers.remove(contract.address(), handler);
+        servedGeneration.incrementAndGet();
     }
 
     /** The handler for {@code contract} version {@code version} ({@code major.minor}), or null. */
     @Nullable InboundHandler handler(String contract, String version) {
         int dot = version.indexOf('.');
         return handlers.get(contract + "/v" + (dot < 0 ? version : version.substring(0, dot)));
+    }
+
+    /** Changes whenever a contract starts or stops being served: what a connection's cached route is checked against. */
+    int servedGeneration() {
+        return servedGeneration.get();
     }
 
     String served() {

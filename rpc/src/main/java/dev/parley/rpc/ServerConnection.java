@@ -43,8 +43,15 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
     private boolean goingAway;
     private boolean reading;
     private boolean needsFlush;
+    private boolean flushScheduled;
+    private final Runnable flushTask = this::flushNow;
     private int lastStreamId;
     private volatile int peerMaxFrameBytes = Integer.MAX_VALUE;
+    // The last route (event loop only).
+    private @Nullable String routedContract;
+    private @Nullable String routedVersion;
+    private @Nullable InboundHandler routedHandler;
+    private int routedGeneration;
 
     ServerConnection(RpcServer server) {
         this.server = server;
@@ -187,8 +194,21 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
         Headers h = message.headers();
         String contract = h.valueOrNull(StandardHeaders.CONTRACT);
         String version = h.valueOrNull(StandardHeaders.CONTRACT_VERSION);
-        InboundHandler handler = contract == null ? null : server.handler(contract, version == null ? "1" : version);
+        if (version == null) {
+            version = "1";
+        }
+        // A connection's calls nearly always name the same contract: the last route is remembered
+        // for as long as the server serves the same contracts.
+        int generation = server.servedGeneration();
+        if (contract != null && generation == routedGeneration && contract.equals(routedContract) && version.equals(routedVersion)) {
+            return routedHandler;
+        }
+        InboundHandler handler = contract == null ? null : server.handler(contract, version);
         if (handler != null) {
+            routedContract = contract;
+            routedVersion = version;
+            routedHandler = handler;
+            routedGeneration = generation;
             return handler;
         }
         String reason = contract == null ? "no " + StandardHeaders.CONTRACT + " header"
@@ -255,12 +275,32 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
         writeOnLoop(buf);
     }
 
+    /**
+     * Writes now and flushes once per batch: at the end of the read batch, or, for replies from
+     * handler threads (each a task on the event loop), in a task queued behind the replies that
+     * arrived meanwhile. One system call for many replies.
+     */
     private void writeOnLoop(ByteBuf buf) {
-        if (reading) {
-            ctx().write(buf, ctx().voidPromise());
-            needsFlush = true;
-        } else {
-            ctx().writeAndFlush(buf, ctx().voidPromise());
+        ChannelHandlerContext c = ctx();
+        c.write(buf, c.voidPromise());
+        needsFlush = true;
+        if (server.draining()) {
+            flushNow(); // the connection may be closed right after this reply
+        } else if (!reading && !flushScheduled) {
+            flushScheduled = true;
+            try {
+                c.executor().execute(flushTask);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                flushNow(); // the event loop is shutting down: no later turn to flush in
+            }
+        }
+    }
+
+    private void flushNow() {
+        flushScheduled = false;
+        if (needsFlush) {
+            needsFlush = false;
+            ctx().flush();
         }
     }
 
@@ -270,8 +310,10 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         calls.remove(call.streamId);
-        server.callEnded();
+        // Written (and its flush queued) before the call stops counting: a draining server closes
+        // the connection once nothing is in flight, and that close must come after the flush.
         writeOnLoop(reply);
+        server.callEnded();
         maybeClose();
     }
 
@@ -348,10 +390,19 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
             ChannelHandlerContext c = ctx();
             ByteBuf buf;
             try {
-                int size = FrameCodec.messageFrameSize(reply);
-                buf = size <= peerMaxFrameBytes ? FrameCodec.message(Frame.REPLY, streamId, reply, c.alloc())
-                        : FrameCodec.encode(new Frame.Error(streamId, RpcErrorCodes.number(ErrorCode.PAYLOAD_TOO_LARGE), "reply of " + size
-                                + " bytes over the client's limit of " + peerMaxFrameBytes + " bytes"), c.alloc());
+                // Encoded once; a reply over the client's limit (checked from the body alone first, so that a
+                // huge one is not copied) is answered with PAYLOAD_TOO_LARGE instead.
+                ByteBuf encoded = reply.body().length + Frame.HEADER_BYTES <= peerMaxFrameBytes
+                        ? FrameCodec.message(Frame.REPLY, streamId, reply, c.alloc()) : null;
+                if (encoded == null || encoded.readableBytes() > peerMaxFrameBytes) {
+                    int size = encoded == null ? FrameCodec.messageFrameSize(reply) : encoded.readableBytes();
+                    if (encoded != null) {
+                        encoded.release();
+                    }
+                    encoded = FrameCodec.encode(new Frame.Error(streamId, RpcErrorCodes.number(ErrorCode.PAYLOAD_TOO_LARGE), "reply of " + size
+                            + " bytes over the client's limit of " + peerMaxFrameBytes + " bytes"), c.alloc());
+                }
+                buf = encoded;
             } catch (RuntimeException e) {
                 log.error("RPC: cannot encode the reply on stream {}", streamId, e);
                 buf = FrameCodec.encode(new Frame.Error(streamId, RpcErrorCodes.number(ErrorCode.INTERNAL), "the reply could not be encoded"),
