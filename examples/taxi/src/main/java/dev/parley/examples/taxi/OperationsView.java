@@ -51,6 +51,7 @@ final class OperationsView implements RuntimeObserver, AutoCloseable {
                 .source(whenRunning(app, "Discovery: embedded registry", OperationsView::instances))
                 .source(whenRunning(app, "Pricing plugin", OperationsView::plugin))
                 .source(whenRunning(app, "Webhook deliveries", OperationsView::webhooks))
+                .source(whenRunning(app, "Queue depths", OperationsView::queueDepths))
                 .source(whenRunning(app, "Dead letters", OperationsView::deadLetters))
                 .build();
         return new OperationsView(console, app);
@@ -133,6 +134,21 @@ final class OperationsView implements RuntimeObserver, AutoCloseable {
             section.note("the newest " + DELIVERIES_COUNTED + " deliveries per endpoint");
         }, () -> section.note("no webhook publisher in this process"));
         return section.build();
+    }
+
+    /** The subscriptions of the showcase's services to trip events (their groups are the services' names). */
+    private static final List<ConsoleSources.Subscription> SUBSCRIPTIONS = List.of(
+            ConsoleSources.Subscription.events(Contracts.TripEvents.class, "trip-management"),
+            ConsoleSources.Subscription.events(Contracts.TripEvents.class, "dispatcher"),
+            ConsoleSources.Subscription.events(Contracts.TripEvents.class, "notification"));
+
+    private static ConsoleSection queueDepths(TaxiApplication app) {
+        return app.topology().brokerIfMade()
+                .filter(broker -> broker.transport() instanceof InProcessTransport)
+                .map(broker -> ConsoleSources.queueDepths((InProcessTransport) broker.transport(), SUBSCRIPTIONS).read())
+                .orElseGet(() -> ConsoleSection.builder("Queue depths")
+                        .note("queue depths live in the broker's own management tools for " + app.config().broker().name().toLowerCase(java.util.Locale.ROOT))
+                        .build());
     }
 
     private static ConsoleSection deadLetters(TaxiApplication app) {

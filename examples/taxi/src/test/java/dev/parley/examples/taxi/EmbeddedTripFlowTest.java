@@ -70,6 +70,8 @@ class EmbeddedTripFlowTest extends AbstractTripFlowTest {
         JsonNode plugin = section(snapshot, "Pricing plugin").orElseThrow();
         assertThat(plugin.get("rows").get(0).get(1).asText()).startsWith("1");
         assertThat(section(snapshot, "Dead letters (in-process)")).isPresent();
+        JsonNode depths = section(snapshot, "Queue depths (in-process)").orElseThrow();
+        assertThat(depths.get("rows")).extracting(r -> r.get(1).asText()).containsExactly("trip-management", "dispatcher", "notification");
     }
 
     private static Optional<JsonNode> section(JsonNode snapshot, String title) {
