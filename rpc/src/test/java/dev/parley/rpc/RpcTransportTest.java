@@ -3,25 +3,19 @@ package dev.parley.rpc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.parley.CallContext;
 import dev.parley.CallerIdentity;
 import dev.parley.ClientOptions;
-import dev.parley.DeadlineExceededException;
 import dev.parley.ErrorCode;
 import dev.parley.Parley;
 import dev.parley.ParleyException;
 import dev.parley.RemoteException;
-import dev.parley.TransportException;
 import dev.parley.codec.Codec;
 import dev.parley.http.HttpTransport;
 import dev.parley.message.StandardHeaders;
 import dev.parley.rpc.Echo.Msg;
-import dev.parley.rpc.Echo.Slow;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -30,9 +24,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * Every interaction style the RPC transport carries, end to end through real Parley runtimes
- * over a real socket: replies, typed errors, deadlines and cancellation reaching the handler,
- * headers and tokens, and one service served over HTTP and RPC at once.
+ * What is particular to the RPC transport, through real Parley runtimes over a real socket: the
+ * binary codec by default and JSON on request, pipelining on one connection, an unserved
+ * contract, and one service served over HTTP and RPC at once. The behaviour every transport
+ * shares (replies, typed errors, deadlines, cancellation, headers, tokens, limits) is
+ * {@link RpcTransportSuiteTest}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RpcTransportTest {
@@ -74,11 +70,6 @@ class RpcTransportTest {
     }
 
     @Test
-    void requestResponse() {
-        assertThat(proxy.echo(new Msg("hello"))).isEqualTo(new Msg("hello"));
-    }
-
-    @Test
     void theBinaryCodecIsTheDefaultOnThisTransport() throws Exception {
         echo.contentTypes.clear();
         proxy.echo(new Msg("cbor"));
@@ -89,11 +80,6 @@ class RpcTransportTest {
     void jsonOnRequest() {
         Echo json = client.client(Echo.class, ClientOptions.custom().codec(Codec.json()).build());
         assertThat(json.echo(new Msg("über"))).isEqualTo(new Msg("über"));
-    }
-
-    @Test
-    void asyncResponse() throws Exception {
-        assertThat(proxy.later(new Msg("x")).toCompletableFuture().get(5, TimeUnit.SECONDS)).isEqualTo(new Msg("later x"));
     }
 
     @Test
@@ -109,22 +95,6 @@ class RpcTransportTest {
     }
 
     @Test
-    void oneWayReachesTheHandlerAndGetsNoReply() throws Exception {
-        proxy.note(new Msg("fire and forget"));
-        assertThat(echo.notes.poll(5, TimeUnit.SECONDS)).isEqualTo(new Msg("fire and forget"));
-    }
-
-    @Test
-    void errorsArriveTyped() {
-        assertThatThrownBy(() -> proxy.missing(new Msg("t-9")))
-                .isInstanceOfSatisfying(RemoteException.class, e -> {
-                    assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND);
-                    assertThat(e.getMessage()).isEqualTo("t-9 not found");
-                    assertThat(e.details()).containsEntry("text", "t-9");
-                });
-    }
-
-    @Test
     void unknownContractIsUnimplemented() {
         Ghost ghost = client.client(Ghost.class);
         assertThatThrownBy(() -> ghost.haunt(new Ghost.Boo("boo")))
@@ -133,67 +103,6 @@ class RpcTransportTest {
                     assertThat(e.getMessage()).contains("ghost").contains("not served");
                 });
         assertThat(proxy.echo(new Msg("still fine"))).isEqualTo(new Msg("still fine"));
-    }
-
-    @Test
-    void theDeadlineTravelsAndStopsTheHandler() throws Exception {
-        assertThat(proxy.slow(new Slow(0)).remainingMillis()).isBetween(1L, ClientOptions.DEFAULT_DEADLINE.toMillis());
-        Echo hurried = client.client(Echo.class, ClientOptions.custom().deadline(Duration.ofMillis(300)).build());
-        assertThatThrownBy(() -> hurried.slow(new Slow(30_000))).isInstanceOf(DeadlineExceededException.class);
-        assertThat(echo.slowInterrupted.await(5, TimeUnit.SECONDS)).as("handler interrupted").isTrue();
-    }
-
-    @Test
-    void cancellingTheCallCancelsTheServerWork() throws Exception {
-        echo.awaiting.clear();
-        Echo patient = client.client(Echo.class, ClientOptions.custom().deadline(Duration.ofSeconds(30)).build());
-        CompletableFuture<Msg> call = patient.await(new Msg("w-1")).toCompletableFuture();
-        CompletableFuture<Msg> onServer = echo.awaiting.poll(5, TimeUnit.SECONDS);
-        assertThat(onServer).isNotNull();
-        call.cancel(true);
-        assertThatThrownBy(() -> onServer.get(5, TimeUnit.SECONDS)).isInstanceOf(CancellationException.class);
-        CompletableFuture<Msg> next = patient.await(new Msg("w-2")).toCompletableFuture();
-        echo.awaiting.poll(5, TimeUnit.SECONDS).complete(new Msg("w-2"));
-        assertThat(next.get(5, TimeUnit.SECONDS)).isEqualTo(new Msg("w-2"));
-    }
-
-    @Test
-    void customHeadersPassThrough() {
-        try (CallContext.Scope scope = CallContext.withHeader("x-tenant", "acme")) {
-            assertThat(proxy.tenant(new Msg("?"))).isEqualTo(new Msg("acme"));
-        }
-    }
-
-    @Test
-    void tokensAreCheckedByTheServersAuthenticator() {
-        assertThatThrownBy(() -> proxy.whoAmI(new Msg("?")))
-                .isInstanceOfSatisfying(RemoteException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAUTHENTICATED));
-        try (CallContext.Scope scope = CallContext.withHeader("authorization", "Bearer forged")) {
-            assertThatThrownBy(() -> proxy.echo(new Msg("?")))
-                    .isInstanceOfSatisfying(RemoteException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAUTHENTICATED));
-        }
-        try (CallContext.Scope scope = CallContext.withHeader("authorization", "Bearer weak")) {
-            assertThatThrownBy(() -> proxy.whoAmI(new Msg("?")))
-                    .isInstanceOfSatisfying(RemoteException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.PERMISSION_DENIED));
-        }
-        try (CallContext.Scope scope = CallContext.withHeader("authorization", "Bearer good")) {
-            assertThat(proxy.whoAmI(new Msg("?"))).isEqualTo(new Msg("alice"));
-        }
-    }
-
-    @Test
-    void aMessageOverTheServersFrameLimitIsRefusedBeforeSending() {
-        try (RpcTransport small = RpcTransport.builder().server(0).bindAddress("127.0.0.1").maxFrameBytes(4096).build();
-             Parley smallServer = Parley.builder().service("small").transport(small).authenticator(TOKENS).build();
-             RpcTransport toSmall = RpcTransport.builder().target("127.0.0.1:" + small.port()).build();
-             Parley caller = Parley.builder().transport(toSmall).build()) {
-            smallServer.serve(Echo.class, new RecordingEcho());
-            Echo e = caller.client(Echo.class);
-            assertThat(e.echo(new Msg("small"))).isEqualTo(new Msg("small"));
-            assertThatThrownBy(() -> e.echo(new Msg("x".repeat(10_000))))
-                    .isInstanceOfSatisfying(TransportException.class, ex -> assertThat(ex.code()).isEqualTo(ErrorCode.PAYLOAD_TOO_LARGE));
-            assertThat(e.echo(new Msg("small again"))).isEqualTo(new Msg("small again"));
-        }
     }
 
     @Test
