@@ -38,7 +38,7 @@ final class AmqpDelivery implements Disposition {
         this.deliveryTag = deliveryTag;
         this.properties = properties;
         this.body = body;
-        this.inbound = AmqpHeaders.fromAmqp(properties.getHeaders());
+        this.inbound = AmqpHeaders.fromAmqp(properties);
     }
 
     /** Parley's headers (string-valued, without the broker's {@code x-} headers), in wire order. */
@@ -129,7 +129,7 @@ final class AmqpDelivery implements Disposition {
         }
         String deadLetter = Topology.deadLetter(channel(), group());
         Envelope dead = MessagingHeaders.deadLettered(raw(), channel(), group(), reason);
-        AMQP.BasicProperties props = RabbitBroker.properties(dead.headers().asMap()).builder()
+        AMQP.BasicProperties props = AmqpHeaders.allInTable(dead.headers().asMap()).builder()
                 .contentType(properties.getContentType())
                 .build();
         subscription.broker().publisher().publish(deadLetter, channel(), true, props, dead.body(), "dead-letter channel " + deadLetter)

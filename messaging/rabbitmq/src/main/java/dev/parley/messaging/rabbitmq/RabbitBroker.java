@@ -7,7 +7,6 @@ import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.Recoverable;
 import com.rabbitmq.client.RecoveryListener;
 import dev.parley.TransportException;
-import dev.parley.message.StandardHeaders;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -143,7 +142,7 @@ final class RabbitBroker implements AutoCloseable {
                 return CompletableFuture.failedFuture(e);
             }
         }
-        AMQP.BasicProperties props = properties(headers);
+        AMQP.BasicProperties props = AmqpHeaders.properties(headers);
         return direct
                 ? publisher.publish("", channel, true, props, body, channel)
                 : publisher.publish(channel, key != null ? key : channel, false, props, body, channel);
@@ -229,25 +228,6 @@ final class RabbitBroker implements AutoCloseable {
             t = t.getCause();
         }
         return t.getMessage() != null ? t.getMessage() : t.toString();
-    }
-
-    static AMQP.BasicProperties properties(Map<String, String> headers) {
-        AMQP.BasicProperties.Builder b = new AMQP.BasicProperties.Builder()
-                .deliveryMode(2)
-                .headers(AmqpHeaders.toAmqp(headers));
-        String contentType = headers.get(StandardHeaders.CONTENT_TYPE);
-        if (contentType != null) {
-            b.contentType(contentType);
-        }
-        String messageId = headers.get(StandardHeaders.MESSAGE_ID);
-        if (messageId != null) {
-            b.messageId(messageId);
-        }
-        String correlationId = headers.get(StandardHeaders.CORRELATION_ID);
-        if (correlationId != null) {
-            b.correlationId(correlationId);
-        }
-        return b.build();
     }
 
     @Override
