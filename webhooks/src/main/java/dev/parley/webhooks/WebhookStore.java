@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.UUID;
 import javax.sql.DataSource;
 import org.h2.jdbcx.JdbcConnectionPool;
 import org.jspecify.annotations.Nullable;
@@ -53,6 +52,7 @@ public final class WebhookStore implements AutoCloseable {
     private final Dialect dialect;
     private final String p;
     private final @Nullable AutoCloseable owned;
+    private final GroupCommit commits = new GroupCommit();
 
     private WebhookStore(DataSource dataSource, Dialect dialect, String tablePrefix, @Nullable AutoCloseable owned) {
         if (!tablePrefix.matches("[a-z][a-z0-9_]*")) {
@@ -191,41 +191,50 @@ public final class WebhookStore implements AutoCloseable {
     // --- messages and deliveries -------------------------------------------------------------
 
     /**
-     * Queues a message for {@code endpointIds} in one transaction. False when a message with this
-     * id is already stored (a redelivered event): nothing changes.
+     * Queues a message for {@code endpointIds}: the message and its deliveries are committed in
+     * one transaction before this returns, usually together with what concurrent callers are
+     * writing ({@link GroupCommit}). False when a message with this id is already stored (a
+     * redelivered event): nothing changes.
      */
     boolean enqueue(String messageId, String eventType, byte[] payload, Instant now, List<String> endpointIds) {
+        Enqueue write = new Enqueue(messageId, eventType, payload, now.toEpochMilli(), List.copyOf(endpointIds));
+        commits.await(write);
+        return write.stored;
+    }
+
+    /** The single-write path, and the fallback when a group's transaction failed. */
+    private boolean enqueueAlone(Enqueue w) {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                exec(c, "INSERT INTO " + p + "message (id, event_type, payload, created_at) VALUES (?, ?, ?, ?)",
-                        messageId, eventType, payload, now.toEpochMilli());
-                try (PreparedStatement s = c.prepareStatement("INSERT INTO " + p + "delivery (id, endpoint_id, message_id, status,"
-                        + " attempts, attempt_seq, next_attempt_at, created_at) VALUES (?, ?, ?, 'PENDING', 0, 0, ?, ?)")) {
-                    for (String endpointId : endpointIds) {
-                        s.setString(1, newId("dlv_"));
-                        s.setString(2, endpointId);
-                        s.setString(3, messageId);
-                        s.setLong(4, now.toEpochMilli());
-                        s.setLong(5, now.toEpochMilli());
-                        s.addBatch();
-                    }
-                    if (!endpointIds.isEmpty()) {
-                        s.executeBatch();
-                    }
+                try (Statements s = new Statements(c)) {
+                    s.add(w);
+                    s.execute();
                 }
                 c.commit();
                 return true;
             } catch (SQLException e) {
                 c.rollback();
-                if (UNIQUE_VIOLATION.equals(e.getSQLState()) && messageExists(c, messageId)) {
+                if (isUniqueViolation(e) && messageExists(c, w.messageId)) {
                     return false;
                 }
                 throw e;
             }
         } catch (SQLException e) {
-            throw failure("queueing message " + messageId, e);
+            throw failure("queueing message " + w.messageId, e);
         }
+    }
+
+    private static boolean isUniqueViolation(SQLException e) {
+        for (SQLException x = e; x != null; x = x.getNextException()) {
+            if (UNIQUE_VIOLATION.equals(x.getSQLState())) {
+                return true;
+            }
+            if (x.getCause() instanceof SQLException cause && UNIQUE_VIOLATION.equals(cause.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private boolean messageExists(Connection c, String messageId) throws SQLException {
@@ -279,23 +288,296 @@ public final class WebhookStore implements AutoCloseable {
         }
     }
 
-    /** Records an attempt and the delivery's new state in one transaction. */
+    /**
+     * Records an attempt and the delivery's new state in one transaction, committed before this
+     * returns (usually together with concurrent writes, {@link GroupCommit}).
+     */
     void recordAttempt(String deliveryId, DeliveryAttempt attempt, DeliveryStatus status, int attempts, long nextAttemptAtMillis) {
+        commits.await(new Outcome(deliveryId, attempt, status, attempts, nextAttemptAtMillis));
+    }
+
+    /**
+     * Records an attempt like {@link #recordAttempt} but returns at once; the future completes
+     * when it is committed (with the next group), or fails. Until then the store still has the
+     * delivery in its previous state: a crash in between sends it again, which at-least-once
+     * delivery allows (the receiver sees the same {@code webhook-id}).
+     */
+    java.util.concurrent.CompletableFuture<Void> recordAttemptLater(String deliveryId, DeliveryAttempt attempt, DeliveryStatus status,
+                                                                    int attempts, long nextAttemptAtMillis) {
+        return commits.submit(new Outcome(deliveryId, attempt, status, attempts, nextAttemptAtMillis));
+    }
+
+    private void recordAttemptAlone(Outcome w) {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                exec(c, "INSERT INTO " + p + "attempt (delivery_id, attempt_no, attempted_at, outcome, status_code, latency_ms, response)"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?)", deliveryId, attempt.number(), attempt.at().toEpochMilli(),
-                        attempt.outcome().name(), attempt.statusCode(), attempt.latency().toMillis(), truncate(attempt.response(), 1024));
-                exec(c, "UPDATE " + p + "delivery SET status = ?, attempts = ?, attempt_seq = ?, next_attempt_at = ? WHERE id = ?",
-                        status.name(), attempts, attempt.number(), nextAttemptAtMillis, deliveryId);
+                try (Statements s = new Statements(c)) {
+                    s.add(w);
+                    s.execute();
+                }
                 c.commit();
             } catch (SQLException e) {
                 c.rollback();
                 throw e;
             }
         } catch (SQLException e) {
-            throw failure("recording attempt " + attempt.number() + " of " + deliveryId, e);
+            throw failure("recording attempt " + w.attempt.number() + " of " + w.deliveryId, e);
+        }
+    }
+
+    // --- group commit ------------------------------------------------------------------------
+
+    /** A write waiting for its commit; {@link GroupCommit} completes {@link #committed}. */
+    private abstract static sealed class Write permits Enqueue, Outcome {
+        final java.util.concurrent.CompletableFuture<Void> committed = new java.util.concurrent.CompletableFuture<>();
+    }
+
+    private static final class Enqueue extends Write {
+        final String messageId;
+        final String eventType;
+        final byte[] payload;
+        final long nowMillis;
+        final List<String> endpointIds;
+        boolean stored;
+
+        Enqueue(String messageId, String eventType, byte[] payload, long nowMillis, List<String> endpointIds) {
+            this.messageId = messageId;
+            this.eventType = eventType;
+            this.payload = payload;
+            this.nowMillis = nowMillis;
+            this.endpointIds = endpointIds;
+        }
+    }
+
+    private static final class Outcome extends Write {
+        final String deliveryId;
+        final DeliveryAttempt attempt;
+        final DeliveryStatus status;
+        final int attempts;
+        final long nextAttemptAtMillis;
+
+        Outcome(String deliveryId, DeliveryAttempt attempt, DeliveryStatus status, int attempts, long nextAttemptAtMillis) {
+            this.deliveryId = deliveryId;
+            this.attempt = attempt;
+            this.status = status;
+            this.attempts = attempts;
+            this.nextAttemptAtMillis = nextAttemptAtMillis;
+        }
+    }
+
+    /** The batched statements of one transaction: every write of a group, in four statements. */
+    private final class Statements implements AutoCloseable {
+        private final PreparedStatement messages;
+        private final PreparedStatement deliveries;
+        private final PreparedStatement attempts;
+        private final PreparedStatement states;
+        private int messageRows;
+        private int deliveryRows;
+        private int outcomeRows;
+
+        Statements(Connection c) throws SQLException {
+            messages = c.prepareStatement("INSERT INTO " + p + "message (id, event_type, payload, created_at) VALUES (?, ?, ?, ?)");
+            deliveries = c.prepareStatement("INSERT INTO " + p + "delivery (id, endpoint_id, message_id, status,"
+                    + " attempts, attempt_seq, next_attempt_at, created_at) VALUES (?, ?, ?, 'PENDING', 0, 0, ?, ?)");
+            attempts = c.prepareStatement("INSERT INTO " + p + "attempt (delivery_id, attempt_no, attempted_at, outcome, status_code,"
+                    + " latency_ms, response) VALUES (?, ?, ?, ?, ?, ?, ?)");
+            states = c.prepareStatement("UPDATE " + p + "delivery SET status = ?, attempts = ?, attempt_seq = ?, next_attempt_at = ?"
+                    + " WHERE id = ?");
+        }
+
+        void add(Write w) throws SQLException {
+            switch (w) {
+                case Enqueue e -> {
+                    messages.setString(1, e.messageId);
+                    messages.setString(2, e.eventType);
+                    messages.setBytes(3, e.payload);
+                    messages.setLong(4, e.nowMillis);
+                    messages.addBatch();
+                    messageRows++;
+                    for (String endpointId : e.endpointIds) {
+                        deliveries.setString(1, newId("dlv_"));
+                        deliveries.setString(2, endpointId);
+                        deliveries.setString(3, e.messageId);
+                        deliveries.setLong(4, e.nowMillis);
+                        deliveries.setLong(5, e.nowMillis);
+                        deliveries.addBatch();
+                        deliveryRows++;
+                    }
+                }
+                case Outcome o -> {
+                    DeliveryAttempt a = o.attempt;
+                    attempts.setString(1, o.deliveryId);
+                    attempts.setInt(2, a.number());
+                    attempts.setLong(3, a.at().toEpochMilli());
+                    attempts.setString(4, a.outcome().name());
+                    attempts.setInt(5, a.statusCode());
+                    attempts.setLong(6, a.latency().toMillis());
+                    attempts.setString(7, truncate(a.response(), 1024));
+                    attempts.addBatch();
+                    states.setString(1, o.status.name());
+                    states.setInt(2, o.attempts);
+                    states.setInt(3, a.number());
+                    states.setLong(4, o.nextAttemptAtMillis);
+                    states.setString(5, o.deliveryId);
+                    states.addBatch();
+                    outcomeRows++;
+                }
+            }
+        }
+
+        /** Messages before their deliveries; outcomes concern deliveries committed earlier. */
+        void execute() throws SQLException {
+            if (messageRows > 0) {
+                messages.executeBatch();
+            }
+            if (deliveryRows > 0) {
+                deliveries.executeBatch();
+            }
+            if (outcomeRows > 0) {
+                attempts.executeBatch();
+                states.executeBatch();
+            }
+        }
+
+        @Override
+        public void close() throws SQLException {
+            try (messages; deliveries; attempts; states) {
+                // closes all four, even when one fails
+            }
+        }
+    }
+
+    /**
+     * Group commit, as a database log does it: writers queue their writes and take the
+     * committer's lock; whoever holds it (the leader) commits everything queued so far in one
+     * transaction, so the writes arriving while a commit runs share the next one. A caller of
+     * {@link #await} returns only once its own write is committed (or failed), so "returned"
+     * still means "durable"; a write {@link #submit}ted without waiting is committed by the next
+     * leader, or by a flush task started for it. If a group's transaction fails, its writes are
+     * tried again one transaction each, so that one bad write (a duplicate message id) fails or
+     * is skipped alone.
+     */
+    private final class GroupCommit {
+        /** Bounds a transaction's size; a longer queue is committed in several. */
+        private static final int MAX_GROUP = 512;
+        private final java.util.concurrent.ConcurrentLinkedQueue<Write> queued = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        private final java.util.concurrent.locks.ReentrantLock committer = new java.util.concurrent.locks.ReentrantLock();
+        private final java.util.concurrent.atomic.AtomicBoolean flushScheduled = new java.util.concurrent.atomic.AtomicBoolean();
+        private final java.util.concurrent.ExecutorService flusher = java.util.concurrent.Executors.newThreadPerTaskExecutor(
+                Thread.ofVirtual().name("parley-webhooks-store-flush-", 0).factory());
+        private volatile boolean closing;
+
+        /** Queues {@code write} and returns at once; the future completes when it is committed. */
+        java.util.concurrent.CompletableFuture<Void> submit(Write write) {
+            if (!enqueue(write)) {
+                return write.committed;
+            }
+            if (!flushScheduled.getAndSet(true)) {
+                try {
+                    flusher.execute(() -> {
+                        flushScheduled.set(false);
+                        commitQueued(null);
+                    });
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    flushScheduled.set(false); // closing: close() commits what is queued
+                }
+            }
+            return write.committed;
+        }
+
+        /** Queues {@code write} and commits it (with whatever else is queued) before returning. */
+        void await(Write write) {
+            if (enqueue(write)) {
+                commitQueued(write);
+            }
+            try {
+                write.committed.join();
+            } catch (java.util.concurrent.CompletionException e) {
+                if (e.getCause() instanceof RuntimeException r) {
+                    throw r;
+                }
+                throw e;
+            }
+        }
+
+        private boolean enqueue(Write write) {
+            if (closing) {
+                write.committed.completeExceptionally(new WebhookException("webhook store " + p + "* is closed", null));
+                return false;
+            }
+            queued.add(write);
+            return true;
+        }
+
+        /** Commits queued groups until {@code until} is committed, or (null) until the queue is empty. */
+        private void commitQueued(@Nullable Write until) {
+            committer.lock();
+            try {
+                List<Write> group = new ArrayList<>();
+                while (until == null || !until.committed.isDone()) {
+                    for (Write w; group.size() < MAX_GROUP && (w = queued.poll()) != null; ) {
+                        group.add(w);
+                    }
+                    if (group.isEmpty()) {
+                        return;
+                    }
+                    commitGroup(group);
+                    group.clear();
+                }
+            } finally {
+                committer.unlock();
+            }
+        }
+
+        private void commitGroup(List<Write> group) {
+            if (group.size() > 1) {
+                try (Connection c = dataSource.getConnection()) {
+                    c.setAutoCommit(false);
+                    try {
+                        try (Statements s = new Statements(c)) {
+                            for (Write w : group) {
+                                s.add(w);
+                            }
+                            s.execute();
+                        }
+                        c.commit();
+                        for (Write w : group) {
+                            if (w instanceof Enqueue e) {
+                                e.stored = true;
+                            }
+                            w.committed.complete(null);
+                        }
+                        return;
+                    } catch (SQLException | RuntimeException e) {
+                        c.rollback();
+                    }
+                } catch (SQLException | RuntimeException e) {
+                    // No connection, or the rollback failed: each write on its own below says why.
+                }
+            }
+            for (Write w : group) {
+                try {
+                    switch (w) {
+                        case Enqueue e -> e.stored = enqueueAlone(e);
+                        case Outcome o -> recordAttemptAlone(o);
+                    }
+                    w.committed.complete(null);
+                } catch (RuntimeException ex) {
+                    w.committed.completeExceptionally(ex);
+                }
+            }
+        }
+
+        /** Stops taking writes and commits what is queued. */
+        void close() {
+            closing = true;
+            flusher.shutdown();
+            try {
+                flusher.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            commitQueued(null);
         }
     }
 
@@ -397,9 +679,27 @@ public final class WebhookStore implements AutoCloseable {
         }
     }
 
+    /**
+     * A new id: {@code prefix}, the current time in milliseconds (10 base-36 digits) and 80
+     * random bits. Ids made later sort after earlier ones, so new rows land at the end of the
+     * primary-key and unique indexes: a commit then rewrites a few index pages, not one page
+     * per row as random ids would (H2 writes every page a commit changed).
+     */
     static String newId(String prefix) {
-        UUID u = UUID.randomUUID();
-        return prefix + Long.toUnsignedString(u.getMostSignificantBits(), 36) + Long.toUnsignedString(u.getLeastSignificantBits(), 36);
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        StringBuilder b = new StringBuilder(prefix.length() + 26).append(prefix);
+        appendBase36(b, System.currentTimeMillis(), 10);
+        appendBase36(b, random.nextLong() >>> 1, 13);
+        appendBase36(b, random.nextInt(1 << 17), 4);
+        return b.toString();
+    }
+
+    private static void appendBase36(StringBuilder b, long value, int digits) {
+        String s = Long.toString(value, 36);
+        for (int i = s.length(); i < digits; i++) {
+            b.append('0');
+        }
+        b.append(s);
     }
 
     private static String truncate(String s, int max) {
@@ -410,9 +710,13 @@ public final class WebhookStore implements AutoCloseable {
         return new WebhookException("webhook store (" + dialect + ", tables " + p + "*): " + what + " failed: " + e.getMessage(), e);
     }
 
-    /** Closes the connection pool when the store created it ({@link #h2File}). */
+    /**
+     * Commits the writes still queued, stops taking new ones, and closes the
+     * connection pool when the store created it ({@link #h2File}).
+     */
     @Override
     public void close() {
+        commits.close();
         if (owned != null) {
             try {
                 owned.close();

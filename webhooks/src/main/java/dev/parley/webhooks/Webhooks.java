@@ -366,6 +366,8 @@ public final class Webhooks implements AutoCloseable {
         /** Due deliveries fetched but not started yet (all still pending in the store). */
         final java.util.ArrayDeque<WebhookStore.Due> prefetched = new java.util.ArrayDeque<>();
         int concurrency = maxInFlight;
+        /** A pump is scheduled and has not started yet: see {@link #wake}. */
+        final java.util.concurrent.atomic.AtomicBoolean pumpQueued = new java.util.concurrent.atomic.AtomicBoolean();
         int consecutiveFailures;
         long blockedUntilMillis;
         ParleyClock.@Nullable Cancellable timer;
@@ -411,11 +413,23 @@ public final class Webhooks implements AutoCloseable {
         return lanes.computeIfAbsent(endpointId, Lane::new);
     }
 
+    /**
+     * Has {@link #pump} run for an endpoint soon. Wake-ups coalesce: while one pump waits to
+     * start, further wake-ups are already covered by it (it reads the state when it runs), so a
+     * burst of publishes starts one pump, not one per event contending for the lane.
+     */
     private void wake(String endpointId) {
-        if (closed) {
+        if (closed || !endpoints.containsKey(endpointId)) {
             return;
         }
-        run(() -> pump(endpointId));
+        Lane lane = lane(endpointId);
+        if (lane.pumpQueued.getAndSet(true)) {
+            return;
+        }
+        run(() -> {
+            lane.pumpQueued.set(false);
+            pump(endpointId);
+        });
     }
 
     /** Runs dispatch work on a virtual thread, counted in {@link #busy}. */
@@ -576,11 +590,27 @@ public final class Webhooks implements AutoCloseable {
         }
         if (success) {
             wake(e.endpoint().id()); // keep a healthy endpoint busy while this outcome is written
+            // Written with the next group commit, without waiting: until then the delivery stays
+            // claimed (not fetched again); if the process dies first, it is sent once more.
+            busy.incrementAndGet(); // idle() waits for the write too
+            store.recordAttemptLater(d.id(), attempt, DeliveryStatus.DELIVERED, attempts, nowMillis).whenComplete((v, ex) -> {
+                if (ex != null) {
+                    log.warn("webhooks: recording attempt {} of delivery {} failed; it stays pending", attempt.number(), d.id(), ex);
+                }
+                synchronized (lane) {
+                    lane.claimed.remove(d.id());
+                }
+                if (ex != null) {
+                    wake(e.endpoint().id());
+                }
+                busy.decrementAndGet();
+            });
+            return;
         }
         List<WebhookNotice> toSend = new ArrayList<>();
         try {
             switch (attempt.outcome()) {
-                case SUCCESS -> store.recordAttempt(d.id(), attempt, DeliveryStatus.DELIVERED, attempts, nowMillis);
+                case SUCCESS -> throw new AssertionError("recorded above");
                 case GONE -> {
                     // Stays pending: if the owner resumes the endpoint, it is sent first.
                     store.recordAttempt(d.id(), attempt, DeliveryStatus.PENDING, attempts - 1, nowMillis);
