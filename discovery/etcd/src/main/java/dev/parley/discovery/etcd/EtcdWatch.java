@@ -6,14 +6,13 @@ import dev.parley.discovery.DiscoveryBackend;
 import dev.parley.discovery.ServiceInstance;
 import dev.parley.discovery.backend.LineStream;
 import dev.parley.discovery.backend.RetryPause;
+import dev.parley.discovery.backend.StreamingWatch;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -34,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * Re-listing after every interruption (rather than resuming from the last revision) also covers
  * an etcd that came back with a new, empty data directory and restarted its revisions at 1.
  */
-final class EtcdWatch implements DiscoveryBackend.Watch {
+final class EtcdWatch extends StreamingWatch {
 
     private static final Logger log = LoggerFactory.getLogger(EtcdWatch.class);
 
@@ -43,49 +42,24 @@ final class EtcdWatch implements DiscoveryBackend.Watch {
     private final ContractVersion version;
     private final DiscoveryBackend.Listener listener;
     private final String keyPrefix;
-    private final RetryPause pause;
     private final Consumer<EtcdWatch> onClose;
-    private final AtomicBoolean closed = new AtomicBoolean();
     private final Map<String, ServiceInstance> byKey = new TreeMap<>();
-    private volatile @Nullable LineStream stream;
     private @Nullable List<ServiceInstance> delivered;
     private volatile long relists;
-    private Thread thread;
 
     EtcdWatch(EtcdClient client, EtcdDiscovery.Settings settings, ContractVersion version, DiscoveryBackend.Listener listener,
               Consumer<EtcdWatch> onClose) {
+        super(settings.clock(), settings.requestTimeout(), "parley-etcd-watch-" + version);
         this.client = client;
         this.settings = settings;
         this.version = version;
         this.listener = listener;
         this.keyPrefix = settings.versionPrefix(version);
-        this.pause = new RetryPause(settings.clock());
         this.onClose = onClose;
     }
 
-    void start() {
-        thread = Thread.ofVirtual().name("parley-etcd-watch-" + version).start(this::run);
-    }
-
     @Override
-    public void close() {
-        if (!closed.compareAndSet(false, true)) {
-            return;
-        }
-        LineStream s = stream;
-        if (s != null) {
-            s.abort();
-        }
-        pause.wake();
-        try {
-            if (!thread.join(Duration.ofSeconds(1))) {
-                // Still waiting for an answer (a slow or silent server): interrupting cancels the request.
-                thread.interrupt();
-                thread.join(settings.requestTimeout());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+    protected void onClosed() {
         onClose.accept(this);
     }
 
@@ -94,7 +68,8 @@ final class EtcdWatch implements DiscoveryBackend.Watch {
         return relists;
     }
 
-    private void run() {
+    @Override
+    protected void run() {
         int failures = 0;
         int restarts = 0;
         boolean unavailable = false;
@@ -154,7 +129,7 @@ final class EtcdWatch implements DiscoveryBackend.Watch {
     /** Follows the watch stream until it must be restarted; whether it delivered any event. */
     private boolean stream(long fromRevision) throws InterruptedException {
         LineStream lines = client.watch(keyPrefix, fromRevision, settings.maxResponseBytes());
-        stream = lines;
+        following(lines);
         boolean sawEvents = false;
         try {
             while (!closed.get()) {
@@ -209,7 +184,7 @@ final class EtcdWatch implements DiscoveryBackend.Watch {
             return sawEvents;
         } finally {
             lines.abort();
-            stream = null;
+            following(null);
         }
     }
 

@@ -6,15 +6,14 @@ import dev.parley.discovery.DiscoveryBackend;
 import dev.parley.discovery.ServiceInstance;
 import dev.parley.discovery.backend.LineStream;
 import dev.parley.discovery.backend.RetryPause;
+import dev.parley.discovery.backend.StreamingWatch;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -34,7 +33,7 @@ import org.slf4j.LoggerFactory;
  *  └─────┘ 410 Gone / ERROR event / unreadable line / oversized line ──► list again
  * </pre>
  */
-final class EndpointSliceWatch implements DiscoveryBackend.Watch {
+final class EndpointSliceWatch extends StreamingWatch {
 
     private static final Logger log = LoggerFactory.getLogger(EndpointSliceWatch.class);
 
@@ -44,52 +43,27 @@ final class EndpointSliceWatch implements DiscoveryBackend.Watch {
     private final String service;
     private final String selector;
     private final DiscoveryBackend.Listener listener;
-    private final RetryPause pause;
     private final Consumer<EndpointSliceWatch> onClose;
-    private final AtomicBoolean closed = new AtomicBoolean();
     private final Map<String, List<ServiceInstance>> bySlice = new TreeMap<>();
-    private volatile @Nullable LineStream stream;
     private @Nullable List<ServiceInstance> delivered;
     private String resourceVersion = "";
     private volatile int lists;
     private volatile int watches;
-    private Thread thread;
 
     EndpointSliceWatch(ApiClient api, KubernetesDiscovery.Settings settings, ContractVersion version, String service, String selector,
                        DiscoveryBackend.Listener listener, Consumer<EndpointSliceWatch> onClose) {
+        super(settings.clock(), settings.requestTimeout(), "parley-k8s-watch-" + version);
         this.api = api;
         this.settings = settings;
         this.version = version;
         this.service = service;
         this.selector = selector;
         this.listener = listener;
-        this.pause = new RetryPause(settings.clock());
         this.onClose = onClose;
     }
 
-    void start() {
-        thread = Thread.ofVirtual().name("parley-k8s-watch-" + version).start(this::run);
-    }
-
     @Override
-    public void close() {
-        if (!closed.compareAndSet(false, true)) {
-            return;
-        }
-        LineStream s = stream;
-        if (s != null) {
-            s.abort();
-        }
-        pause.wake();
-        try {
-            if (!thread.join(Duration.ofSeconds(1))) {
-                // Still waiting for an answer (a slow or silent server): interrupting cancels the request.
-                thread.interrupt();
-                thread.join(settings.requestTimeout());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+    protected void onClosed() {
         onClose.accept(this);
     }
 
@@ -102,7 +76,8 @@ final class EndpointSliceWatch implements DiscoveryBackend.Watch {
         return watches;
     }
 
-    private void run() {
+    @Override
+    protected void run() {
         int failures = 0;
         boolean unavailable = false;
         while (!closed.get()) {
@@ -171,7 +146,7 @@ final class EndpointSliceWatch implements DiscoveryBackend.Watch {
     private Outcome follow() throws InterruptedException {
         LineStream lines = api.watch(selector, resourceVersion);
         watches++;
-        stream = lines;
+        following(lines);
         boolean news = false;
         try {
             while (!closed.get()) {
@@ -226,7 +201,7 @@ final class EndpointSliceWatch implements DiscoveryBackend.Watch {
             return Outcome.ENDED_AFTER_NEWS;
         } finally {
             lines.abort();
-            stream = null;
+            following(null);
         }
     }
 
