@@ -157,7 +157,11 @@ final class HttpServer {
         return new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
             @Override
             protected void initChannel(Http2StreamChannel stream) {
+                // Each stream must deliver its whole request within the read timeout, like an HTTP/1.1
+                // request: a stream that trickles (slowloris over HTTP/2) is reset, the connection and
+                // its other streams go on.
                 stream.pipeline()
+                        .addLast("read-timeout", new RequestReadTimeout(limits.requestReadTimeout().toMillis()))
                         .addLast(new Http2StreamFrameToHttpObjectCodec(true))
                         .addLast(new LimitedAggregator(limits.maxBodyBytes()))
                         .addLast(new ServerRequestHandler(HttpServer.this, true));
@@ -174,7 +178,7 @@ final class HttpServer {
         @Override
         protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
             if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
-                // HTTP/2 streams are bounded by the idle timeout; the HTTP/1.1 request timer would cut the connection.
+                // Each HTTP/2 stream has its own request timer; the connection's would cut every stream.
                 ctx.pipeline().remove(RequestReadTimeout.class);
                 ctx.pipeline()
                         .addLast("h2-frames", frameCodec())

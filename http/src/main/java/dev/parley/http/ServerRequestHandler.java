@@ -133,7 +133,7 @@ final class ServerRequestHandler extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt instanceof CleartextHttp2ServerUpgradeHandler.PriorKnowledgeUpgradeEvent
                 || evt instanceof HttpServerUpgradeHandler.UpgradeEvent) {
-            // HTTP/2 streams are bounded by the idle timeout; the HTTP/1.1 request timer would cut the connection.
+            // Each HTTP/2 stream has its own request timer; the connection's would cut every stream.
             if (ctx.pipeline().get(RequestReadTimeout.class) != null) {
                 ctx.pipeline().remove(RequestReadTimeout.class);
             }
@@ -177,7 +177,8 @@ final class ServerRequestHandler extends ChannelInboundHandlerAdapter {
                 ctx.pipeline().remove(upgrade.handler());
             }
         }
-        RequestReadTimeout timeout = connection(ctx.channel()).pipeline().get(RequestReadTimeout.class);
+        // The connection's timer for HTTP/1.1, the stream's own for HTTP/2.
+        RequestReadTimeout timeout = ctx.pipeline().get(RequestReadTimeout.class);
         if (timeout != null) {
             timeout.requestComplete();
         }
