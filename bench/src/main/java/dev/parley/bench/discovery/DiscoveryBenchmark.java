@@ -161,7 +161,8 @@ public class DiscoveryBenchmark {
 
         @Override
         public ClientChannel connect(Class<?> contract) {
-            throw new UnsupportedOperationException();
+            // Discovery always names the instance: only connect(contract, address) is measured.
+            throw new UnsupportedOperationException("the benchmark's transport is reached by address only");
         }
 
         @Override
@@ -198,7 +199,7 @@ public class DiscoveryBenchmark {
 
         @Override
         public Registration serve(Class<?> contract, InboundHandler handler) {
-            throw new UnsupportedOperationException();
+            throw new UnsupportedOperationException("the benchmark's transport measures the client side only");
         }
 
         @Override

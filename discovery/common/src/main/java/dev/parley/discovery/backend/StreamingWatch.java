@@ -6,6 +6,8 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The life cycle of a watch that follows a registry's streaming HTTP answer on its own virtual
@@ -16,24 +18,85 @@ import org.jspecify.annotations.Nullable;
  */
 public abstract class StreamingWatch implements DiscoveryBackend.Watch {
 
+    private static final Logger log = LoggerFactory.getLogger(StreamingWatch.class);
+
     /** Set once by {@link #close()}; the loop in {@link #run()} ends when it is. */
     protected final AtomicBoolean closed = new AtomicBoolean();
     /** The loop's wait between attempts, cut short by {@link #close()}. */
     protected final RetryPause pause;
     private final Duration requestTimeout;
     private final String threadName;
+    private final DiscoveryBackend.Listener listener;
+    private final Duration initialBackoff;
+    private final Duration maxBackoff;
     private volatile @Nullable LineStream stream;
     private @Nullable Thread thread;
+    private int failures;        // watch thread only
+    private boolean unavailable; // watch thread only
 
     /**
      * @param clock          times the pauses
      * @param requestTimeout how long {@link #close()} waits for an interrupted request to end
      * @param threadName     the watch thread's name, e.g. {@code parley-etcd-watch-trips/v1}
+     * @param listener       told once per outage that the registry cannot be reached
+     * @param initialBackoff the first pause after a failure, doubled (with jitter) up to {@code maxBackoff}
      */
-    protected StreamingWatch(ParleyClock clock, Duration requestTimeout, String threadName) {
+    protected StreamingWatch(ParleyClock clock, Duration requestTimeout, String threadName, DiscoveryBackend.Listener listener,
+                             Duration initialBackoff, Duration maxBackoff) {
         this.pause = new RetryPause(clock);
         this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout");
         this.threadName = Objects.requireNonNull(threadName, "threadName");
+        this.listener = Objects.requireNonNull(listener, "listener");
+        this.initialBackoff = Objects.requireNonNull(initialBackoff, "initialBackoff");
+        this.maxBackoff = Objects.requireNonNull(maxBackoff, "maxBackoff");
+    }
+
+    /**
+     * The registry answered (a list succeeded): the next failure starts a new outage. Returns
+     * whether an outage just ended, so that the subclass delivers its snapshot even if unchanged.
+     */
+    protected final boolean answered() {
+        boolean ended = unavailable;
+        unavailable = false;
+        failures = 0;
+        return ended;
+    }
+
+    /**
+     * The registry could not be reached: tells the listener once per outage (the instances it
+     * last saw stay in use), then waits the next back-off. False when the watch should end.
+     */
+    protected final boolean unreachable(Exception cause) {
+        if (closed.get()) {
+            return false;
+        }
+        failures++;
+        if (!unavailable) {
+            unavailable = true;
+            log.warn("{}: the registry cannot be reached, keeping the last known instances and retrying: {}", threadName, cause.getMessage());
+            try {
+                listener.unavailable(cause);
+            } catch (RuntimeException listenerFailure) {
+                log.error("{}: listener failed in unavailable(..)", threadName, listenerFailure);
+            }
+        }
+        return backOff();
+    }
+
+    /** An unexpected failure of the loop: logged, then the next back-off. False when the watch should end. */
+    protected final boolean failed(RuntimeException failure) {
+        failures++;
+        log.error("{}: unexpected failure", threadName, failure);
+        return backOff();
+    }
+
+    private boolean backOff() {
+        try {
+            pause.await(RetryPause.backoff(initialBackoff, maxBackoff, failures - 1), closed::get);
+            return true;
+        } catch (InterruptedException e) {
+            return false;
+        }
     }
 
     /** Starts the watch thread. */

@@ -49,7 +49,8 @@ final class EtcdWatch extends StreamingWatch {
 
     EtcdWatch(EtcdClient client, EtcdDiscovery.Settings settings, ContractVersion version, DiscoveryBackend.Listener listener,
               Consumer<EtcdWatch> onClose) {
-        super(settings.clock(), settings.requestTimeout(), "parley-etcd-watch-" + version);
+        super(settings.clock(), settings.requestTimeout(), "parley-etcd-watch-" + version, listener, settings.initialBackoff(),
+                settings.maxBackoff());
         this.client = client;
         this.settings = settings;
         this.version = version;
@@ -70,9 +71,7 @@ final class EtcdWatch extends StreamingWatch {
 
     @Override
     protected void run() {
-        int failures = 0;
         int restarts = 0;
-        boolean unavailable = false;
         while (!closed.get()) {
             try {
                 if (restarts > 1) {
@@ -88,38 +87,17 @@ final class EtcdWatch extends StreamingWatch {
                 for (EtcdClient.KeyValue kv : range.kvs()) {
                     accept(kv.key(), kv.value());
                 }
-                deliver(unavailable);
-                unavailable = false;
-                failures = 0;
+                deliver(answered());
                 boolean sawEvents = stream(range.revision() + 1);
                 restarts = sawEvents ? 1 : restarts + 1;
             } catch (EtcdException e) {
-                if (closed.get()) {
-                    return;
-                }
-                failures++;
-                if (!unavailable) {
-                    unavailable = true;
-                    log.warn("etcd: watch of {} cannot reach etcd, keeping the last known instances and retrying: {}", version, e.getMessage());
-                    try {
-                        listener.unavailable(e);
-                    } catch (RuntimeException listenerFailure) {
-                        log.error("etcd: listener of {} failed in unavailable(..)", version, listenerFailure);
-                    }
-                }
-                try {
-                    pause.await(RetryPause.backoff(settings.initialBackoff(), settings.maxBackoff(), failures - 1), closed::get);
-                } catch (InterruptedException ie) {
+                if (!unreachable(e)) {
                     return;
                 }
             } catch (InterruptedException e) {
                 return;
             } catch (RuntimeException e) {
-                failures++;
-                log.error("etcd: unexpected failure in the watch of {}", version, e);
-                try {
-                    pause.await(RetryPause.backoff(settings.initialBackoff(), settings.maxBackoff(), failures - 1), closed::get);
-                } catch (InterruptedException ie) {
+                if (!failed(e)) {
                     return;
                 }
             }

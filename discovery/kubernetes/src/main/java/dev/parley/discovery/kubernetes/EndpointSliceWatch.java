@@ -52,7 +52,8 @@ final class EndpointSliceWatch extends StreamingWatch {
 
     EndpointSliceWatch(ApiClient api, KubernetesDiscovery.Settings settings, ContractVersion version, String service, String selector,
                        DiscoveryBackend.Listener listener, Consumer<EndpointSliceWatch> onClose) {
-        super(settings.clock(), settings.requestTimeout(), "parley-k8s-watch-" + version);
+        super(settings.clock(), settings.requestTimeout(), "parley-k8s-watch-" + version, listener, settings.initialBackoff(),
+                settings.maxBackoff());
         this.api = api;
         this.settings = settings;
         this.version = version;
@@ -78,8 +79,6 @@ final class EndpointSliceWatch extends StreamingWatch {
 
     @Override
     protected void run() {
-        int failures = 0;
-        boolean unavailable = false;
         while (!closed.get()) {
             try {
                 JsonNode list = api.list(selector, false);
@@ -89,9 +88,7 @@ final class EndpointSliceWatch extends StreamingWatch {
                     apply("ADDED", slice);
                 }
                 resourceVersion = list.path("metadata").path("resourceVersion").asText();
-                deliver(unavailable);
-                unavailable = false;
-                failures = 0;
+                deliver(answered());
                 int quickEnds = 0;
                 while (!closed.get()) {
                     if (quickEnds > 0) {
@@ -107,33 +104,13 @@ final class EndpointSliceWatch extends StreamingWatch {
             } catch (ApiClient.Gone e) {
                 log.info("kubernetes: {}; listing {} again", e.getMessage(), service);
             } catch (KubernetesException e) {
-                if (closed.get()) {
-                    return;
-                }
-                failures++;
-                if (!unavailable) {
-                    unavailable = true;
-                    log.warn("kubernetes: watch of {} (Service {}) cannot reach the API, keeping the last known instances and retrying: {}",
-                            version, service, e.getMessage());
-                    try {
-                        listener.unavailable(e);
-                    } catch (RuntimeException listenerFailure) {
-                        log.error("kubernetes: listener of {} failed in unavailable(..)", version, listenerFailure);
-                    }
-                }
-                try {
-                    pause.await(RetryPause.backoff(settings.initialBackoff(), settings.maxBackoff(), failures - 1), closed::get);
-                } catch (InterruptedException ie) {
+                if (!unreachable(e)) {
                     return;
                 }
             } catch (InterruptedException e) {
                 return;
             } catch (RuntimeException e) {
-                failures++;
-                log.error("kubernetes: unexpected failure in the watch of {}", version, e);
-                try {
-                    pause.await(RetryPause.backoff(settings.initialBackoff(), settings.maxBackoff(), failures - 1), closed::get);
-                } catch (InterruptedException ie) {
+                if (!failed(e)) {
                     return;
                 }
             }
