@@ -9,6 +9,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
@@ -32,15 +33,16 @@ import org.slf4j.LoggerFactory;
  * {@link ServerConnection} that routes its calls to the served contracts' handlers.
  *
  * <pre>
- *  [tls] -> idle timeout -> FrameDecoder (limit before allocation) -> ServerConnection -> InboundHandler
+ *  [tls] -> [keepalive, once handshaken] -> idle timeout -> FrameDecoder (limit before allocation) -> ServerConnection -> InboundHandler
  * </pre>
  */
 final class RpcServer {
 
     private static final Logger log = LoggerFactory.getLogger(RpcServer.class);
 
-    /** Server limits. */
-    record Limits(int maxFrameBytes, int maxConcurrentCalls, Duration idleTimeout, Duration handshakeTimeout, int writeBufferHighWater) {}
+    /** Server limits; a zero {@code keepaliveInterval} turns the server's keepalive pings off. */
+    record Limits(int maxFrameBytes, int maxConcurrentCalls, Duration idleTimeout, Duration handshakeTimeout, int writeBufferHighWater,
+            Duration keepaliveInterval, Duration keepaliveTimeout) {}
 
     final Limits limits;
     private final Channel serverChannel;
@@ -113,8 +115,26 @@ final class RpcServer {
         return paused;
     }
 
+    /** Keepalive PINGs the server sent on its open connections. */
+    long keepalivePingsSent() {
+        long sent = 0;
+        for (Channel ch : connections) {
+            if (ch.pipeline().get(ServerKeepalive.NAME) instanceof ServerKeepalive keepalive) {
+                sent += keepalive.pingsSent();
+            }
+        }
+        return sent;
+    }
+
     boolean draining() {
         return draining;
+    }
+
+    /** A connection completed the RPC handshake (HELLO_ACK written): from now on the server may ping it. On its event loop. */
+    void handshaken(ChannelPipeline pipeline) {
+        if (!limits.keepaliveInterval().isZero() && pipeline.get(ServerKeepalive.NAME) == null) {
+            pipeline.addBefore("idle", ServerKeepalive.NAME, new ServerKeepalive(limits.keepaliveInterval(), limits.keepaliveTimeout()));
+        }
     }
 
     void register(ContractDescriptor contract, InboundHandler handler) {

@@ -77,7 +77,8 @@ public final class RpcTransport implements AddressableTransport {
         if (b.port >= 0) {
             try {
                 started = new RpcServer(io, b.bindAddress, b.port, new RpcServer.Limits(b.maxFrameBytes, b.maxConcurrentCalls,
-                        b.idleTimeout, b.handshakeTimeout, b.writeBufferHighWater), serverTls);
+                        b.idleTimeout, b.handshakeTimeout, b.writeBufferHighWater, b.serverKeepaliveInterval, b.serverKeepaliveTimeout),
+                        serverTls);
             } catch (RuntimeException e) {
                 io.group().shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
                 throw e;
@@ -104,6 +105,7 @@ public final class RpcTransport implements AddressableTransport {
      * connectionsPerTarget=1   ioThreads=4                 writeBufferHighWater=1048576
      * idleTimeout=PT5M         handshakeTimeout=PT10S      drainTimeout=PT10S    connectTimeout=PT2S
      * keepaliveInterval=PT30S  initialBackoff=PT0.1S       maxBackoff=PT10S
+     * serverKeepaliveInterval=PT60S (PT0S: off)            serverKeepaliveTimeout=PT20S
      * serverTls.certificateChain=...  serverTls.privateKey=...  serverTls.trustedCertificates=...  serverTls.requireClientAuth=true
      * clientTls.certificateChain=...  clientTls.privateKey=...  clientTls.trustedCertificates=...  clientTls.verifyHostname=true
      * </pre>
@@ -143,12 +145,15 @@ public final class RpcTransport implements AddressableTransport {
                         case "drainTimeout" -> b.drainTimeout(Duration.parse(value));
                         case "connectTimeout" -> b.connectTimeout(Duration.parse(value));
                         case "keepaliveInterval" -> b.keepaliveInterval(Duration.parse(value));
+                        case "serverKeepaliveInterval" -> b.serverKeepaliveInterval(Duration.parse(value));
+                        case "serverKeepaliveTimeout" -> b.serverKeepaliveTimeout(Duration.parse(value));
                         case "initialBackoff" -> b.reconnectBackoff(Duration.parse(value), b.maxBackoff);
                         case "maxBackoff" -> b.reconnectBackoff(b.initialBackoff, Duration.parse(value));
                         default -> throw new IllegalArgumentException("unknown RpcTransport setting (expected: server, bindAddress, target, "
                                 + "target.<contract>, maxFrameBytes, maxConcurrentCalls, maxQueuedBytes, connectionsPerTarget, ioThreads, "
                                 + "writeBufferHighWater, idleTimeout, handshakeTimeout, drainTimeout, connectTimeout, keepaliveInterval, "
-                                + "initialBackoff, maxBackoff, serverTls.<setting> or clientTls.<setting>)");
+                                + "serverKeepaliveInterval, serverKeepaliveTimeout, initialBackoff, maxBackoff, serverTls.<setting> or "
+                                + "clientTls.<setting>)");
                     }
                 }
             } catch (RuntimeException e) {
@@ -302,6 +307,8 @@ public final class RpcTransport implements AddressableTransport {
         private Duration drainTimeout = Duration.ofSeconds(10);
         private Duration connectTimeout = Duration.ofSeconds(2);
         private Duration keepaliveInterval = Duration.ofSeconds(30);
+        private Duration serverKeepaliveInterval = Duration.ofSeconds(60);
+        private Duration serverKeepaliveTimeout = Duration.ofSeconds(20);
         private Duration initialBackoff = Duration.ofMillis(100);
         private Duration maxBackoff = Duration.ofSeconds(10);
         private @Nullable TlsSettings serverTls;
@@ -378,7 +385,10 @@ public final class RpcTransport implements AddressableTransport {
             return this;
         }
 
-        /** How long the server keeps a connection on which nothing arrives (clients ping while they stay); default 5 min. */
+        /**
+         * How long the server keeps a connection on which nothing arrives (clients ping while they stay, and PONGs
+         * answering the server's own pings count as arrivals); default 5 min.
+         */
         public Builder idleTimeout(Duration value) {
             this.idleTimeout = positive("idleTimeout", value);
             return this;
@@ -408,6 +418,28 @@ public final class RpcTransport implements AddressableTransport {
         /** A client pings after this long without receiving anything, and closes after as long again without an answer; default 30 s. */
         public Builder keepaliveInterval(Duration value) {
             this.keepaliveInterval = positive("keepaliveInterval", value);
+            return this;
+        }
+
+        /**
+         * The server pings a connection on which it received nothing for this long, and closes it (failing the
+         * calls in flight on it) when nothing arrives within {@link #serverKeepaliveTimeout} of the ping: a dead
+         * client, a dropped NAT mapping or a half-open connection is found in {@code interval + timeout} instead of
+         * TCP's many minutes. {@link Duration#ZERO} turns the server's pings off (the {@link #idleTimeout} still
+         * applies). A Parley client pings on its own after {@link #keepaliveInterval} (30 s) of silence, so with the
+         * default of 60 s the server rarely needs to ping one. Default 60 s; the server answers PINGs either way.
+         */
+        public Builder serverKeepaliveInterval(Duration value) {
+            if (value == null || value.isNegative()) {
+                throw new IllegalArgumentException("serverKeepaliveInterval: " + value + " (expected: > 0, or 0 for no server pings) for RpcTransport");
+            }
+            this.serverKeepaliveInterval = value;
+            return this;
+        }
+
+        /** How long the server waits for anything (a PONG or any other frame) after a keepalive PING before closing; default 20 s. */
+        public Builder serverKeepaliveTimeout(Duration value) {
+            this.serverKeepaliveTimeout = positive("serverKeepaliveTimeout", value);
             return this;
         }
 

@@ -132,6 +132,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
             handshakeTimer.cancel(false);
         }
         write(new Frame.HelloAck(version, server.limits.maxFrameBytes(), server.limits.maxConcurrentCalls(), Headers.empty()));
+        server.handshaken(ctx().pipeline());
         if (server.draining()) {
             goAway();
         }
