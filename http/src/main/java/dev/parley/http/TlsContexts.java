@@ -53,7 +53,7 @@ public final class TlsContexts {
         try {
             SslContextBuilder b = settings.certificateChain().isPresent()
                     ? SslContextBuilder.forServer(settings.certificateChain().get().toFile(), settings.privateKey().orElseThrow().toFile())
-                    : SslContextBuilder.forServer(keyManagers(settings));
+                    : SslContextBuilder.forServer(keyManagers(settings, "serverTls", owner));
             trust(b, settings);
             b.clientAuth(settings.requireClientAuth() ? ClientAuth.REQUIRE : ClientAuth.NONE);
             return protocol.apply(b.sslProvider(SslProvider.JDK).protocols(settings.protocols())).build();
@@ -75,7 +75,7 @@ public final class TlsContexts {
             if (settings.certificateChain().isPresent()) {
                 b.keyManager(settings.certificateChain().get().toFile(), settings.privateKey().orElseThrow().toFile());
             } else if (settings.keyStore().isPresent()) {
-                b.keyManager(keyManagers(settings));
+                b.keyManager(keyManagers(settings, "clientTls", owner));
             }
             trust(b, settings);
             b.endpointIdentificationAlgorithm(settings.verifyHostname() ? "HTTPS" : null);
@@ -103,12 +103,27 @@ public final class TlsContexts {
         // else: the JDK's default trust store
     }
 
-    private static KeyManagerFactory keyManagers(TlsSettings settings) throws GeneralSecurityException {
+    private static KeyManagerFactory keyManagers(TlsSettings settings, String side, String owner) throws GeneralSecurityException {
         KeyStore store = settings.keyStore().orElseThrow();
+        List<String> keys = new java.util.ArrayList<>();
+        for (String alias : java.util.Collections.list(store.aliases())) {
+            if (store.isKeyEntry(alias)) {
+                keys.add(alias);
+            }
+        }
+        if (keys.isEmpty()) {
+            throw new IllegalArgumentException(side + ": the key store of type " + store.getType()
+                    + " holds no private key entry (expected: a key with its certificate chain) for " + owner);
+        }
         KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         char[] password = settings.keyStorePassword();
         try {
             factory.init(store, password);
+        } catch (java.security.UnrecoverableKeyException e) {
+            // The JDK says "Get Key failed: Given final block not properly padded...": say what it means.
+            throw new IllegalArgumentException(side + ": the keyStore password does not unlock the private key entries " + keys
+                    + " of the key store of type " + store.getType() + " (expected: the password the keys were stored with) for "
+                    + owner, e);
         } finally {
             java.util.Arrays.fill(password, '\0');
         }

@@ -6,9 +6,11 @@ import io.netty.handler.ssl.SslContext;
 
 /**
  * Netty {@link SslContext}s for the RPC transport from the {@link TlsSettings} the HTTP
- * transport uses (one settings type and one way to build contexts for every Parley TLS, in
- * {@link TlsContexts}). No ALPN: the RPC handshake names the protocol and its version. Key
- * material from a key store is not supported here yet.
+ * transport uses: one settings type and one way to build contexts for every Parley TLS, in
+ * {@link TlsContexts}, so key material comes from PEM files or a {@code KeyStore} and trust
+ * from a PEM file, a {@code KeyStore} or the JDK's CAs, exactly as for HTTP. No ALPN and no
+ * cipher restriction beyond the JDK's defaults: the RPC handshake names the protocol and its
+ * version.
  */
 final class RpcTls {
 
@@ -17,18 +19,10 @@ final class RpcTls {
     private RpcTls() {}
 
     static SslContext server(TlsSettings settings) {
-        if (!settings.hasKeyMaterial() || settings.certificateChain().isEmpty()) {
-            throw new IllegalArgumentException("serverTls: " + settings
-                    + " (expected: certificateChain and privateKey PEM files) for " + OWNER);
-        }
         return TlsContexts.server(settings, OWNER, b -> b);
     }
 
     static SslContext client(TlsSettings settings) {
-        if (settings.keyStore().isPresent() && !settings.requireClientAuth()) {
-            throw new IllegalArgumentException("clientTls: " + settings + " (expected: certificateChain and privateKey PEM files; "
-                    + "key stores are not supported by RpcTransport yet)");
-        }
         return TlsContexts.client(settings, OWNER, b -> b);
     }
 }

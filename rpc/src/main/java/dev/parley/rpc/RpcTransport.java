@@ -455,13 +455,19 @@ public final class RpcTransport implements AddressableTransport {
             return this;
         }
 
-        /** Serve TLS only on the server port (mutual TLS with {@code requireClientAuth}); PEM key material required. */
+        /**
+         * Serve TLS only on the server port: key material from PEM files or a {@code KeyStore}, and, for mutual TLS
+         * ({@code requireClientAuth}), the CAs that sign client certificates (a PEM file or a trust store).
+         */
         public Builder serverTls(TlsSettings value) {
             this.serverTls = Objects.requireNonNull(value, "serverTls");
             return this;
         }
 
-        /** Reach every target over TLS with these settings (the CAs to trust; a certificate to present for mutual TLS). */
+        /**
+         * Reach every target over TLS with these settings: the CAs to trust (PEM file, trust store, or the JDK's), and a
+         * certificate to present for mutual TLS (PEM files or a {@code KeyStore}).
+         */
         public Builder clientTls(TlsSettings value) {
             this.clientTls = Objects.requireNonNull(value, "clientTls");
             return this;

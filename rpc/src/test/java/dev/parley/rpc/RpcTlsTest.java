@@ -108,4 +108,51 @@ class RpcTlsTest {
         callWith(tlsServer, TlsSettings.custom().trustedCertificates(pki.caPem).build(),
                 e -> assertThat(e.echo(new Msg("still serving"))).isEqualTo(new Msg("still serving")));
     }
+
+    private static final char[] PASSWORD = "p12-secret".toCharArray();
+
+    @Test
+    void tlsAndMutualTlsWithPkcs12KeyStores() {
+        try (RpcTransport server = RpcTransport.builder().server(0).bindAddress("127.0.0.1")
+                     .serverTls(TlsSettings.custom().keyStore(pki.serverKeyStore(PASSWORD), PASSWORD).build()).build();
+             RpcTransport mtls = RpcTransport.builder().server(0).bindAddress("127.0.0.1")
+                     .serverTls(TlsSettings.custom().keyStore(pki.serverKeyStore(PASSWORD), PASSWORD).trustStore(pki.trustStore())
+                             .requireClientAuth(true).build()).build();
+             Parley runtime = Parley.builder().transport(server).authenticator(RpcTransportTest.TOKENS).build();
+             Parley mtlsRuntime = Parley.builder().transport(mtls).authenticator(RpcTransportTest.TOKENS).build()) {
+            runtime.serve(Echo.class, echo);
+            mtlsRuntime.serve(Echo.class, echo);
+            callWith(server, TlsSettings.custom().trustStore(pki.trustStore()).build(),
+                    e -> assertThat(e.echo(new Msg("from a p12"))).isEqualTo(new Msg("from a p12")));
+            // The client's key from a key store, trusting a PEM file; and the other way round.
+            callWith(mtls, TlsSettings.custom().keyStore(pki.clientKeyStore(PASSWORD), PASSWORD).trustedCertificates(pki.caPem).build(),
+                    e -> assertThat(e.echo(new Msg("mutual p12"))).isEqualTo(new Msg("mutual p12")));
+            callWith(mtlsServer, TlsSettings.custom().keyStore(pki.clientKeyStore(PASSWORD), PASSWORD).trustStore(pki.trustStore()).build(),
+                    e -> assertThat(e.echo(new Msg("p12 to pem"))).isEqualTo(new Msg("p12 to pem")));
+            // A server with a key store still refuses a client without a certificate.
+            callWith(mtls, TlsSettings.custom().trustStore(pki.trustStore()).build(), e ->
+                    assertThatThrownBy(() -> e.echo(new Msg("anonymous"))).isInstanceOf(TransportException.class));
+        }
+    }
+
+    @Test
+    void aWrongKeyStorePasswordFailsTheBuildWithAClearError() {
+        TlsSettings wrong = TlsSettings.custom().keyStore(pki.serverKeyStore(PASSWORD), "not-it".toCharArray()).build();
+        assertThatThrownBy(() -> RpcTransport.builder().server(0).bindAddress("127.0.0.1").serverTls(wrong).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("serverTls: the keyStore password does not unlock the private key entries [key]")
+                .hasMessageEndingWith("for RpcTransport");
+        TlsSettings wrongClient = TlsSettings.custom().keyStore(pki.clientKeyStore(PASSWORD), new char[0]).trustedCertificates(pki.caPem).build();
+        assertThatThrownBy(() -> RpcTransport.builder().target("127.0.0.1:1").clientTls(wrongClient).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("clientTls: the keyStore password does not unlock");
+        // A key store with certificates only (a trust store given as key material).
+        TlsSettings noKey = TlsSettings.custom().keyStore(pki.trustStore(), PASSWORD).build();
+        assertThatThrownBy(() -> RpcTransport.builder().server(0).bindAddress("127.0.0.1").serverTls(noKey).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("serverTls: the key store of type PKCS12 holds no private key entry");
+        assertThatThrownBy(() -> RpcTransport.builder().server(0).serverTls(TlsSettings.custom().trustStore(pki.trustStore()).build()).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("expected: certificateChain and privateKey, or keyStore");
+    }
 }

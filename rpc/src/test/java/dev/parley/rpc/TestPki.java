@@ -1,6 +1,8 @@
 package dev.parley.rpc;
 
 import dev.parley.http.TlsSettings;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.file.Files;
@@ -8,8 +10,10 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.PublicKey;
+import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
@@ -41,16 +45,21 @@ final class TestPki {
     final Path clientKey;
     final Path strangerChain;
     final Path strangerKey;
+    private final X509Certificate ca;
+    private final X509Certificate server;
+    private final KeyPair serverKeys;
+    private final X509Certificate client;
+    private final KeyPair clientKeys;
 
     private TestPki(Path dir) throws GeneralSecurityException, IOException, OperatorCreationException {
         KeyPair caKeys = keyPair();
         X500Name caName = new X500Name("CN=Parley RPC Test CA");
-        X509Certificate ca = certificate(caName, caKeys.getPublic(), caName, caKeys.getPrivate(), true);
-        KeyPair serverKeys = keyPair();
-        X509Certificate server = certificate(new X500Name("CN=localhost"), serverKeys.getPublic(), caName, caKeys.getPrivate(), false,
+        ca = certificate(caName, caKeys.getPublic(), caName, caKeys.getPrivate(), true);
+        serverKeys = keyPair();
+        server = certificate(new X500Name("CN=localhost"), serverKeys.getPublic(), caName, caKeys.getPrivate(), false,
                 new GeneralName(GeneralName.iPAddress, "127.0.0.1"), new GeneralName(GeneralName.dNSName, "localhost"));
-        KeyPair clientKeys = keyPair();
-        X509Certificate client = certificate(new X500Name("CN=rider-app"), clientKeys.getPublic(), caName, caKeys.getPrivate(), false);
+        clientKeys = keyPair();
+        client = certificate(new X500Name("CN=rider-app"), clientKeys.getPublic(), caName, caKeys.getPrivate(), false);
         KeyPair strangerKeys = keyPair();
         X500Name strangerName = new X500Name("CN=stranger");
         X509Certificate stranger = certificate(strangerName, strangerKeys.getPublic(), strangerName, strangerKeys.getPrivate(), false,
@@ -78,6 +87,48 @@ final class TestPki {
 
     TlsSettings.Builder client() {
         return TlsSettings.custom().certificateChain(clientChain).privateKey(clientKey).trustedCertificates(caPem);
+    }
+
+    /** A PKCS#12 key store (loaded, as a user would load it from a file) with the server's key and chain, under {@code password}. */
+    KeyStore serverKeyStore(char[] password) {
+        return keyStore(serverKeys.getPrivate(), server, password);
+    }
+
+    /** A PKCS#12 key store with the client's key and chain, under {@code password}. */
+    KeyStore clientKeyStore(char[] password) {
+        return keyStore(clientKeys.getPrivate(), client, password);
+    }
+
+    /** A PKCS#12 trust store holding the test CA. */
+    KeyStore trustStore() {
+        try {
+            KeyStore store = KeyStore.getInstance("PKCS12");
+            store.load(null, null);
+            store.setCertificateEntry("ca", ca);
+            return reload(store, "trust".toCharArray());
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private KeyStore keyStore(PrivateKey key, X509Certificate certificate, char[] password) {
+        try {
+            KeyStore store = KeyStore.getInstance("PKCS12");
+            store.load(null, null);
+            store.setKeyEntry("key", key, password, new Certificate[] {certificate, ca});
+            return reload(store, password);
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Through the PKCS#12 encoding and back, so that the test uses what a .p12 file gives. */
+    private static KeyStore reload(KeyStore store, char[] password) throws GeneralSecurityException, IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        store.store(bytes, password);
+        KeyStore loaded = KeyStore.getInstance("PKCS12");
+        loaded.load(new ByteArrayInputStream(bytes.toByteArray()), password);
+        return loaded;
     }
 
     private static KeyPair keyPair() throws GeneralSecurityException {
