@@ -112,6 +112,7 @@ public final class HttpTransport implements AddressableTransport {
      * maxHeaderBytes=8192          maxBodyBytes=4194304              maxConnectionsPerHost=32   ioThreads=4
      * idleTimeout=PT60S            requestReadTimeout=PT10S          drainTimeout=PT10S         connectTimeout=PT2S
      * serverTls.certificateChain=/etc/tls/tls.crt   serverTls.privateKey=/etc/tls/tls.key
+     * serverTls.privateKeyPassword=...            (for a BEGIN ENCRYPTED PRIVATE KEY file)
      * serverTls.trustedCertificates=/etc/tls/ca.crt serverTls.requireClientAuth=true    serverTls.protocols=TLSv1.3
      * clientTls.certificateChain=...  clientTls.privateKey=...  clientTls.trustedCertificates=...  clientTls.verifyHostname=true
      * </pre>
@@ -174,12 +175,13 @@ public final class HttpTransport implements AddressableTransport {
             return switch (setting) {
                 case "certificateChain" -> tls.certificateChain(java.nio.file.Path.of(value));
                 case "privateKey" -> tls.privateKey(java.nio.file.Path.of(value));
+                case "privateKeyPassword" -> tls.privateKeyPassword(value.toCharArray());
                 case "trustedCertificates" -> tls.trustedCertificates(java.nio.file.Path.of(value));
                 case "requireClientAuth" -> tls.requireClientAuth(bool(key, value));
                 case "verifyHostname" -> tls.verifyHostname(bool(key, value));
                 case "protocols" -> tls.protocols(java.util.Arrays.stream(value.split(",")).map(String::trim).toArray(String[]::new));
                 default -> throw new IllegalArgumentException("unknown TLS setting (expected: certificateChain, privateKey, "
-                        + "trustedCertificates, requireClientAuth, verifyHostname or protocols)");
+                        + "privateKeyPassword, trustedCertificates, requireClientAuth, verifyHostname or protocols)");
             };
         } catch (IllegalArgumentException e) { // also InvalidPathException
             throw new IllegalArgumentException(key + ": '" + value + "': " + e.getMessage(), e);

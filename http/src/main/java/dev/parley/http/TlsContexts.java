@@ -10,6 +10,8 @@ import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.function.UnaryOperator;
 import javax.net.ssl.KeyManagerFactory;
@@ -22,6 +24,13 @@ import javax.net.ssl.TrustManagerFactory;
  * on Netty (the binary RPC transport builds on {@link #server(TlsSettings, String, UnaryOperator)}
  * and {@link #client(TlsSettings, String, UnaryOperator)}); HTTP adds ciphers acceptable to HTTP/2
  * (RFC 9113, appendix A) and ALPN.
+ *
+ * <p>PEM private keys and chains are read here ({@code PemKeys}: PKCS#8, encrypted PKCS#8, PKCS#1
+ * RSA, SEC 1 EC) and handed to Netty as objects, so what is accepted does not depend on whether
+ * BouncyCastle happens to be on the class path (Netty parses more forms when it is). Key stores
+ * go through a {@link KeyManagerFactory}. Every failure is an {@link IllegalArgumentException}
+ * that starts with the side ({@code serverTls: } / {@code clientTls: }), names the file or store
+ * and ends with the owning transport.
  */
 public final class TlsContexts {
 
@@ -52,7 +61,7 @@ public final class TlsContexts {
         }
         try {
             SslContextBuilder b = settings.certificateChain().isPresent()
-                    ? SslContextBuilder.forServer(settings.certificateChain().get().toFile(), settings.privateKey().orElseThrow().toFile())
+                    ? SslContextBuilder.forServer(pemKey(settings, "serverTls", owner), pemChain(settings, "serverTls", owner))
                     : SslContextBuilder.forServer(keyManagers(settings, "serverTls", owner));
             trust(b, settings);
             b.clientAuth(settings.requireClientAuth() ? ClientAuth.REQUIRE : ClientAuth.NONE);
@@ -73,7 +82,7 @@ public final class TlsContexts {
         try {
             SslContextBuilder b = SslContextBuilder.forClient();
             if (settings.certificateChain().isPresent()) {
-                b.keyManager(settings.certificateChain().get().toFile(), settings.privateKey().orElseThrow().toFile());
+                b.keyManager(pemKey(settings, "clientTls", owner), pemChain(settings, "clientTls", owner));
             } else if (settings.keyStore().isPresent()) {
                 b.keyManager(keyManagers(settings, "clientTls", owner));
             }
@@ -101,6 +110,28 @@ public final class TlsContexts {
             b.trustManager(factory);
         }
         // else: the JDK's default trust store
+    }
+
+    /** The PEM private key, read here (not by Netty, whose parsing depends on BouncyCastle being on the class path). */
+    private static PrivateKey pemKey(TlsSettings settings, String side, String owner) {
+        char[] password = settings.privateKeyPassword();
+        try {
+            return PemKeys.privateKey(settings.privateKey().orElseThrow(), password);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(side + ": " + e.getMessage() + " for " + owner, e);
+        } finally {
+            if (password != null) {
+                java.util.Arrays.fill(password, '\0');
+            }
+        }
+    }
+
+    private static X509Certificate[] pemChain(TlsSettings settings, String side, String owner) {
+        try {
+            return PemKeys.certificates(settings.certificateChain().orElseThrow());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(side + ": " + e.getMessage() + " for " + owner, e);
+        }
     }
 
     private static KeyManagerFactory keyManagers(TlsSettings settings, String side, String owner) throws GeneralSecurityException {

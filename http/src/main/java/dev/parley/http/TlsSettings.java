@@ -17,7 +17,7 @@ import org.jspecify.annotations.Nullable;
  * <pre>{@code
  * TlsSettings server = TlsSettings.custom()
  *         .certificateChain(Path.of("/etc/trips/tls.crt"))      // PEM, leaf first
- *         .privateKey(Path.of("/etc/trips/tls.key"))            // PEM, unencrypted PKCS#8
+ *         .privateKey(Path.of("/etc/trips/tls.key"))            // PEM: PKCS#8, encrypted PKCS#8, PKCS#1 RSA or SEC 1 EC
  *         .trustedCertificates(Path.of("/etc/trips/ca.crt"))    // the CA that signs client certificates
  *         .requireClientAuth(true)
  *         .build();
@@ -25,8 +25,13 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  *
  * <p>Key material comes either from PEM files ({@link Builder#certificateChain} and
- * {@link Builder#privateKey}) or from a {@link KeyStore}; trust material from a PEM file of CA
- * certificates or a {@code KeyStore}, and otherwise from the JDK's default trust store. Only TLS
+ * {@link Builder#privateKey}, with {@link Builder#privateKeyPassword} for an encrypted key) or
+ * from a {@link KeyStore}; trust material from a PEM file of CA certificates or a
+ * {@code KeyStore}, and otherwise from the JDK's default trust store. The same settings
+ * configure the HTTP transport and the binary RPC transport ({@code RpcTransport}), and both
+ * load them the same way, with the JDK alone (no BouncyCastle needed): problems (a wrong
+ * password, a truncated or garbled PEM file, a key store without a key) fail the transport's
+ * {@code build()} with an {@link IllegalArgumentException} that names the file or store. Only TLS
  * 1.3 and 1.2 are enabled unless {@link Builder#protocols} says otherwise; clients check that
  * the server's certificate names the host they connect to (HTTPS endpoint identification)
  * unless {@link Builder#verifyHostname(boolean)} turns it off. The files are read when a
@@ -39,6 +44,7 @@ public final class TlsSettings {
 
     private final @Nullable Path certificateChain;
     private final @Nullable Path privateKey;
+    private final char @Nullable [] privateKeyPassword;
     private final @Nullable KeyStore keyStore;
     private final char[] keyStorePassword;
     private final @Nullable Path trustedCertificates;
@@ -50,6 +56,7 @@ public final class TlsSettings {
     private TlsSettings(Builder b) {
         this.certificateChain = b.certificateChain;
         this.privateKey = b.privateKey;
+        this.privateKeyPassword = b.privateKeyPassword == null ? null : b.privateKeyPassword.clone();
         this.keyStore = b.keyStore;
         this.keyStorePassword = b.keyStorePassword.clone();
         this.trustedCertificates = b.trustedCertificates;
@@ -73,6 +80,7 @@ public final class TlsSettings {
         Builder b = new Builder();
         b.certificateChain = base.certificateChain;
         b.privateKey = base.privateKey;
+        b.privateKeyPassword = base.privateKeyPassword == null ? null : base.privateKeyPassword.clone();
         b.keyStore = base.keyStore;
         b.keyStorePassword = base.keyStorePassword.clone();
         b.trustedCertificates = base.trustedCertificates;
@@ -104,6 +112,11 @@ public final class TlsSettings {
         return keyStorePassword.clone();
     }
 
+    /** The password of an encrypted {@link #privateKey}, a copy the caller clears; null when none is set. */
+    char @Nullable [] privateKeyPassword() {
+        return privateKeyPassword == null ? null : privateKeyPassword.clone();
+    }
+
     public Optional<Path> trustedCertificates() {
         return Optional.ofNullable(trustedCertificates);
     }
@@ -126,7 +139,8 @@ public final class TlsSettings {
 
     @Override
     public String toString() {
-        String key = certificateChain != null ? "key " + privateKey + " with chain " + certificateChain
+        String key = certificateChain != null ? "key " + privateKey + (privateKeyPassword != null ? " (with a password)" : "")
+                + " with chain " + certificateChain
                 : keyStore != null ? "key store of type " + keyStore.getType() : "no key";
         String trust = trustedCertificates != null ? "trusting " + trustedCertificates
                 : trustStore != null ? "trusting a key store of type " + trustStore.getType() : "trusting the JDK's CAs";
@@ -138,6 +152,7 @@ public final class TlsSettings {
     public static final class Builder {
         private @Nullable Path certificateChain;
         private @Nullable Path privateKey;
+        private char @Nullable [] privateKeyPassword;
         private @Nullable KeyStore keyStore;
         private char[] keyStorePassword = new char[0];
         private @Nullable Path trustedCertificates;
@@ -154,9 +169,32 @@ public final class TlsSettings {
             return this;
         }
 
-        /** A PEM file holding the private key of the {@link #certificateChain}, unencrypted PKCS#8 ({@code BEGIN PRIVATE KEY}). */
+        /**
+         * A PEM file holding the private key of the {@link #certificateChain}, in any of the forms
+         * OpenSSL writes:
+         * <ul>
+         *   <li>{@code BEGIN PRIVATE KEY}: PKCS#8, unencrypted (RSA, RSASSA-PSS, EC, Ed25519, Ed448, DSA);</li>
+         *   <li>{@code BEGIN ENCRYPTED PRIVATE KEY}: PKCS#8 encrypted with a password (OpenSSL's default PBES2 with
+         *       AES), unlocked with {@link #privateKeyPassword};</li>
+         *   <li>{@code BEGIN RSA PRIVATE KEY}: PKCS#1 RSA, unencrypted;</li>
+         *   <li>{@code BEGIN EC PRIVATE KEY}: SEC 1 EC on a named curve, unencrypted (an {@code EC PARAMETERS} block
+         *       before it is fine).</li>
+         * </ul>
+         * RSA and EC keys encrypted the legacy way ({@code Proc-Type: 4,ENCRYPTED} headers) are refused; convert
+         * them with {@code openssl pkcs8 -topk8}. The file is read when a transport is built.
+         */
         public Builder privateKey(Path value) {
             this.privateKey = readable("privateKey", value);
+            return this;
+        }
+
+        /**
+         * The password of an encrypted {@link #privateKey} ({@code BEGIN ENCRYPTED PRIVATE KEY}); ignored for a key
+         * that is not encrypted. Copied; clear your array when done.
+         */
+        public Builder privateKeyPassword(char[] password) {
+            Objects.requireNonNull(password, "privateKeyPassword");
+            this.privateKeyPassword = password.clone();
             return this;
         }
 
@@ -214,12 +252,16 @@ public final class TlsSettings {
 
         /**
          * @throws IllegalArgumentException when only one of certificateChain and privateKey is set,
-         *                                  or PEM files and a key store are both set
+         *                                  privateKeyPassword without privateKey, or PEM files and a key store are both set
          */
         public TlsSettings build() {
             if ((certificateChain == null) != (privateKey == null)) {
                 throw new IllegalArgumentException("certificateChain " + certificateChain + " and privateKey " + privateKey
                         + " (expected: both or neither) for TlsSettings");
+            }
+            if (privateKeyPassword != null && privateKey == null) {
+                throw new IllegalArgumentException("privateKeyPassword is set without privateKey (expected: the password of the "
+                        + "privateKey PEM file; a key store has its own password) for TlsSettings");
             }
             if (certificateChain != null && keyStore != null) {
                 throw new IllegalArgumentException("certificateChain and keyStore are both set (expected: one source of key material) for TlsSettings");

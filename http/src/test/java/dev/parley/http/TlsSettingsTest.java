@@ -51,7 +51,9 @@ class TlsSettingsTest {
         Path garbage = Files.writeString(dir.resolve("garbage.key"), "not a key");
         TlsSettings broken = TlsSettings.custom().certificateChain(pki.serverChain).privateKey(garbage).build();
         assertThatThrownBy(() -> HttpTransport.builder().server(0).serverTls(broken).build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("serverTls: cannot load");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("serverTls: privateKey " + garbage + ": not PEM (no -----BEGIN ... PRIVATE KEY----- line) (expected: a PEM "
+                        + "private key: PRIVATE KEY, ENCRYPTED PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY) for HttpTransport");
     }
 
     @Test

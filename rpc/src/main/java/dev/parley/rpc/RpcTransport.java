@@ -107,6 +107,7 @@ public final class RpcTransport implements AddressableTransport {
      * keepaliveInterval=PT30S  initialBackoff=PT0.1S       maxBackoff=PT10S
      * serverKeepaliveInterval=PT60S (PT0S: off)            serverKeepaliveTimeout=PT20S
      * serverTls.certificateChain=...  serverTls.privateKey=...  serverTls.trustedCertificates=...  serverTls.requireClientAuth=true
+     * serverTls.privateKeyPassword=... (for a BEGIN ENCRYPTED PRIVATE KEY file; key stores can be given in code only)
      * clientTls.certificateChain=...  clientTls.privateKey=...  clientTls.trustedCertificates=...  clientTls.verifyHostname=true
      * </pre>
      *
@@ -174,12 +175,13 @@ public final class RpcTransport implements AddressableTransport {
         return switch (setting) {
             case "certificateChain" -> t.certificateChain(java.nio.file.Path.of(value));
             case "privateKey" -> t.privateKey(java.nio.file.Path.of(value));
+            case "privateKeyPassword" -> t.privateKeyPassword(value.toCharArray());
             case "trustedCertificates" -> t.trustedCertificates(java.nio.file.Path.of(value));
             case "requireClientAuth" -> t.requireClientAuth(Boolean.parseBoolean(value));
             case "verifyHostname" -> t.verifyHostname(Boolean.parseBoolean(value));
             case "protocols" -> t.protocols(java.util.Arrays.stream(value.split(",")).map(String::trim).toArray(String[]::new));
             default -> throw new IllegalArgumentException("unknown TLS setting (expected: certificateChain, privateKey, "
-                    + "trustedCertificates, requireClientAuth, verifyHostname or protocols)");
+                    + "privateKeyPassword, trustedCertificates, requireClientAuth, verifyHostname or protocols)");
         };
     }
 

@@ -155,4 +155,22 @@ class RpcTlsTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("expected: certificateChain and privateKey, or keyStore");
     }
+
+    @Test
+    void anEncryptedPemKeyWithItsPassword() {
+        Path key = pki.encryptedServerKey(dir, PASSWORD);
+        TlsSettings.Builder settings = TlsSettings.custom().certificateChain(pki.serverChain).privateKey(key);
+        try (RpcTransport server = RpcTransport.builder().server(0).bindAddress("127.0.0.1")
+                     .serverTls(settings.privateKeyPassword(PASSWORD).build()).build();
+             Parley runtime = Parley.builder().transport(server).authenticator(RpcTransportTest.TOKENS).build()) {
+            runtime.serve(Echo.class, echo);
+            callWith(server, TlsSettings.custom().trustedCertificates(pki.caPem).build(),
+                    e -> assertThat(e.echo(new Msg("unlocked"))).isEqualTo(new Msg("unlocked")));
+        }
+        TlsSettings wrong = settings.privateKeyPassword("guess".toCharArray()).build();
+        assertThatThrownBy(() -> RpcTransport.builder().server(0).bindAddress("127.0.0.1").serverTls(wrong).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("serverTls: privateKey " + key + ": cannot decrypt the key with the privateKeyPassword given "
+                        + "(expected: the password the key was encrypted with) for RpcTransport");
+    }
 }

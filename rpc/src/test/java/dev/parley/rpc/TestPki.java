@@ -99,6 +99,28 @@ final class TestPki {
         return keyStore(clientKeys.getPrivate(), client, password);
     }
 
+    /** The server's key as an encrypted PKCS#8 PEM file ({@code BEGIN ENCRYPTED PRIVATE KEY}, PBES2 with AES-256), as OpenSSL writes it. */
+    Path encryptedServerKey(Path dir, char[] password) {
+        try {
+            String algorithm = "PBEWithHmacSHA256AndAES_256";
+            byte[] salt = new byte[16];
+            byte[] iv = new byte[16];
+            java.security.SecureRandom random = new java.security.SecureRandom();
+            random.nextBytes(salt);
+            random.nextBytes(iv);
+            javax.crypto.Cipher cipher = javax.crypto.Cipher.getInstance(algorithm);
+            cipher.init(javax.crypto.Cipher.ENCRYPT_MODE,
+                    javax.crypto.SecretKeyFactory.getInstance(algorithm).generateSecret(new javax.crypto.spec.PBEKeySpec(password)),
+                    new javax.crypto.spec.PBEParameterSpec(salt, 10_000, new javax.crypto.spec.IvParameterSpec(iv)));
+            java.security.AlgorithmParameters pbes2 = java.security.AlgorithmParameters.getInstance("PBES2");
+            pbes2.init(cipher.getParameters().getEncoded());
+            byte[] der = new javax.crypto.EncryptedPrivateKeyInfo(pbes2, cipher.doFinal(serverKeys.getPrivate().getEncoded())).getEncoded();
+            return Files.writeString(dir.resolve("server.enc.key"), pem("ENCRYPTED PRIVATE KEY", der));
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** A PKCS#12 trust store holding the test CA. */
     KeyStore trustStore() {
         try {
