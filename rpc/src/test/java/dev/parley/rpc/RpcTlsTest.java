@@ -173,4 +173,20 @@ class RpcTlsTest {
                 .hasMessage("serverTls: privateKey " + key + ": cannot decrypt the key with the privateKeyPassword given "
                         + "(expected: the password the key was encrypted with) for RpcTransport");
     }
+
+    @Test
+    void theServersKeepalivePingsTravelInsideTls() {
+        try (RpcTransport server = RpcTransport.builder().server(0).bindAddress("127.0.0.1").serverTls(pki.server().build())
+                     .serverKeepaliveInterval(java.time.Duration.ofMillis(100)).build();
+             Parley runtime = Parley.builder().transport(server).authenticator(RpcTransportTest.TOKENS).build()) {
+            runtime.serve(Echo.class, echo);
+            callWith(server, TlsSettings.custom().trustedCertificates(pki.caPem).build(), e -> {
+                assertThat(e.echo(new Msg("before"))).isEqualTo(new Msg("before"));
+                Polling.await("three pings answered over TLS", java.time.Duration.ofSeconds(20),
+                        () -> server.server().keepalivePingsSent() >= 3);
+                assertThat(server.openServerConnections()).isEqualTo(1);
+                assertThat(e.echo(new Msg("after"))).isEqualTo(new Msg("after"));
+            });
+        }
+    }
 }
