@@ -91,7 +91,8 @@ public final class HttpTransport implements AddressableTransport {
             }
         }
         this.server = started;
-        this.connections = new HttpConnections(io, b.protocol, limits, b.maxConnectionsPerHost, b.connectTimeout.toMillis(), clientTls);
+        this.connections = new HttpConnections(io, b.protocol, limits, b.maxConnectionsPerHost, b.connectTimeout.toMillis(),
+                b.clientIdleTimeout.toMillis(), clientTls);
         this.defaultTarget = Optional.ofNullable(b.defaultTarget);
         this.targets = Map.copyOf(b.targets);
         this.drainTimeout = b.drainTimeout;
@@ -111,6 +112,7 @@ public final class HttpTransport implements AddressableTransport {
      * protocol=H2C                 (or HTTP_1_1, H2)
      * maxHeaderBytes=8192          maxBodyBytes=4194304              maxConnectionsPerHost=32   ioThreads=4
      * idleTimeout=PT60S            requestReadTimeout=PT10S          drainTimeout=PT10S         connectTimeout=PT2S
+     * clientIdleTimeout=PT50S
      * serverTls.certificateChain=/etc/tls/tls.crt   serverTls.privateKey=/etc/tls/tls.key
      * serverTls.trustedCertificates=/etc/tls/ca.crt serverTls.requireClientAuth=true    serverTls.protocols=TLSv1.3
      * clientTls.certificateChain=...  clientTls.privateKey=...  clientTls.trustedCertificates=...  clientTls.verifyHostname=true
@@ -155,9 +157,10 @@ public final class HttpTransport implements AddressableTransport {
                 case "requestReadTimeout" -> b.requestReadTimeout(duration(key, value));
                 case "drainTimeout" -> b.drainTimeout(duration(key, value));
                 case "connectTimeout" -> b.connectTimeout(duration(key, value));
+                case "clientIdleTimeout" -> b.clientIdleTimeout(duration(key, value));
                 default -> throw new IllegalArgumentException(key + ": unknown HttpTransport setting (expected: server, bindAddress, "
                         + "target, target.<contract>, protocol, maxHeaderBytes, maxBodyBytes, maxConnectionsPerHost, ioThreads, "
-                        + "idleTimeout, requestReadTimeout, drainTimeout, connectTimeout, serverTls.<setting> or clientTls.<setting>)");
+                        + "idleTimeout, requestReadTimeout, drainTimeout, connectTimeout, clientIdleTimeout, serverTls.<setting> or clientTls.<setting>)");
             }
         }
         if (serverTls != null) {
@@ -235,6 +238,11 @@ public final class HttpTransport implements AddressableTransport {
     /** Open server connections, for tests of connection reuse. */
     int openServerConnections() {
         return requireServer("openServerConnections()").openConnections();
+    }
+
+    /** HTTP/2 client connections still taking new streams, for tests of GOAWAY and idle eviction. */
+    int http2ConnectionsInUse() {
+        return connections.http2ConnectionsInUse();
     }
 
     /** The routes currently served, literal paths first. */
@@ -344,6 +352,7 @@ public final class HttpTransport implements AddressableTransport {
         private Duration requestReadTimeout = Duration.ofSeconds(10);
         private Duration drainTimeout = Duration.ofSeconds(10);
         private Duration connectTimeout = Duration.ofSeconds(2);
+        private Duration clientIdleTimeout = Duration.ofSeconds(50);
         private int maxConnectionsPerHost = 32;
         private int ioThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
         private @Nullable TlsSettings serverTls;
@@ -419,7 +428,7 @@ public final class HttpTransport implements AddressableTransport {
             return this;
         }
 
-        /** How long a connection without calls stays open; default 60 s. */
+        /** How long a server connection without calls stays open; default 60 s. */
         public Builder idleTimeout(Duration value) {
             this.idleTimeout = positive("idleTimeout", value);
             return this;
@@ -443,6 +452,18 @@ public final class HttpTransport implements AddressableTransport {
         /** How long the client waits for a TCP connection, and again for its TLS handshake; default 2 s. */
         public Builder connectTimeout(Duration value) {
             this.connectTimeout = positive("connectTimeout", value);
+            return this;
+        }
+
+        /**
+         * How long a client connection (pooled HTTP/1.1, or HTTP/2) without calls stays open
+         * before the client closes it; default 50 s, below the servers' usual idle timeouts
+         * (60 s for this transport's server), so that the client closes an idle connection
+         * before the server does. A connection the server closed first is noticed and never
+         * handed to a call.
+         */
+        public Builder clientIdleTimeout(Duration value) {
+            this.clientIdleTimeout = positive("clientIdleTimeout", value);
             return this;
         }
 

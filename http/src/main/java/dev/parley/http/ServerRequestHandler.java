@@ -195,7 +195,8 @@ final class ServerRequestHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         boolean close = !http2 && !HttpUtil.isKeepAlive(request);
-        if (server.draining()) {
+        // An HTTP/2 stream that got here was opened before the GOAWAY: it is served within the drain.
+        if (server.draining() && !http2) {
             respond(ctx, sequence, HttpServer.problemResponse(request.protocolVersion(), 503, ErrorCode.UNAVAILABLE,
                     "the server is shutting down", Map.of()), true);
             return;
