@@ -79,10 +79,13 @@ final class HttpServer {
     private final LongAdder openStreams = new LongAdder();
     private final Object drained = new Object();
     private final @Nullable SslContext tls;
+    private final @Nullable CallbackSender callbacks;
     private volatile boolean draining;
 
-    HttpServer(NettyIo io, String bindAddress, int port, HttpTransport.Limits limits, @Nullable SslContext tls) {
+    HttpServer(NettyIo io, String bindAddress, int port, HttpTransport.Limits limits, @Nullable SslContext tls,
+               @Nullable AsyncCallbacks callbacks) {
         this.limits = limits;
+        this.callbacks = callbacks == null ? null : new CallbackSender(callbacks);
         this.tls = tls;
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(io.group)
@@ -218,6 +221,11 @@ final class HttpServer {
         return connections.size();
     }
 
+    /** The sender of async operations' callbacks, null when they are not enabled. */
+    @Nullable CallbackSender callbacks() {
+        return callbacks;
+    }
+
     boolean draining() {
         return draining;
     }
@@ -283,6 +291,9 @@ final class HttpServer {
             }
         }
         connections.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+        if (callbacks != null) {
+            callbacks.close();
+        }
     }
 
     /**

@@ -84,7 +84,7 @@ public final class HttpTransport implements AddressableTransport {
         HttpServer started = null;
         if (b.port >= 0) {
             try {
-                started = new HttpServer(io, b.bindAddress, b.port, limits, serverTls);
+                started = new HttpServer(io, b.bindAddress, b.port, limits, serverTls, b.asyncCallbacks);
             } catch (RuntimeException e) {
                 io.group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
                 throw e;
@@ -240,6 +240,11 @@ public final class HttpTransport implements AddressableTransport {
         return requireServer("openServerConnections()").openConnections();
     }
 
+    /** The server, for tests of its parts. */
+    HttpServer serverForTests() {
+        return requireServer("serverForTests()");
+    }
+
     /** HTTP/2 client connections still taking new streams, for tests of GOAWAY and idle eviction. */
     int http2ConnectionsInUse() {
         return connections.http2ConnectionsInUse();
@@ -357,6 +362,7 @@ public final class HttpTransport implements AddressableTransport {
         private int ioThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
         private @Nullable TlsSettings serverTls;
         private @Nullable TlsSettings clientTls;
+        private @Nullable AsyncCallbacks asyncCallbacks;
 
         private Builder() {}
 
@@ -464,6 +470,16 @@ public final class HttpTransport implements AddressableTransport {
          */
         public Builder clientIdleTimeout(Duration value) {
             this.clientIdleTimeout = positive("clientIdleTimeout", value);
+            return this;
+        }
+
+        /**
+         * Lets callers of request/async-response operations name a callback URL
+         * ({@code parley-callback}) to which the server POSTs the result; off by default, when
+         * such a request is answered {@code 400}.
+         */
+        public Builder asyncCallbacks(AsyncCallbacks value) {
+            this.asyncCallbacks = java.util.Objects.requireNonNull(value, "asyncCallbacks");
             return this;
         }
 
