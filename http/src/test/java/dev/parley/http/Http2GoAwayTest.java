@@ -27,6 +27,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
+import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
 import io.netty.handler.codec.http2.Http2DataFrame;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2FrameCodec;
@@ -58,27 +59,41 @@ class Http2GoAwayTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
 
-    /** A served {@link Waiting} whose replies the test completes. */
-    private static final class WaitingServer implements AutoCloseable {
-        final BlockingQueue<CompletableFuture<Waiting.Served>> calls = new LinkedBlockingQueue<>();
+    /** A request-response contract (never detached like an async operation) whose handler blocks until the test answers. */
+    @dev.parley.contract.Contract(name = "slow", version = "1.0")
+    public interface Slow {
+        record Work(String id) {}
+
+        record Done(String id) {}
+
+        Done work(Work request);
+    }
+
+    /** A served {@link Slow} whose replies the test completes. */
+    private static final class SlowServer implements AutoCloseable {
+        final BlockingQueue<CompletableFuture<Slow.Done>> calls = new LinkedBlockingQueue<>();
         final BlockingQueue<String> ids = new LinkedBlockingQueue<>();
         final HttpTransport transport;
         final Parley parley;
 
-        WaitingServer(HttpTransport.Builder builder) {
+        SlowServer(HttpTransport.Builder builder) {
             transport = builder.server(0).bindAddress("127.0.0.1").drainTimeout(WAIT).build();
             parley = Parley.builder().transport(transport).build();
-            parley.serve(Waiting.class, request -> {
-                CompletableFuture<Waiting.Served> reply = new CompletableFuture<>();
+            parley.serve(Slow.class, request -> {
+                CompletableFuture<Slow.Done> reply = new CompletableFuture<>();
                 ids.add(request.id());
                 calls.add(reply);
-                return reply;
+                try {
+                    return reply.get();
+                } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
+                    throw new IllegalStateException(e);
+                }
             });
         }
 
         @Override
         public void close() {
-            calls.forEach(c -> c.complete(new Waiting.Served("closed")));
+            calls.forEach(c -> c.complete(new Slow.Done("closed")));
             parley.close();
             transport.close();
         }
@@ -88,7 +103,7 @@ class Http2GoAwayTest {
     void aRawHttp2ClientSeesGoAwayWithTheLastStreamAndItsInFlightStreamCompletes() throws Exception {
         MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         BlockingQueue<Object> connectionFrames = new LinkedBlockingQueue<>();
-        try (WaitingServer server = new WaitingServer(HttpTransport.builder())) {
+        try (SlowServer server = new SlowServer(HttpTransport.builder())) {
             Channel connection = new Bootstrap().group(group).channel(NioSocketChannel.class)
                     .handler(new ChannelInitializer<SocketChannel>() {
                         @Override
@@ -110,10 +125,10 @@ class Http2GoAwayTest {
                     .connect("127.0.0.1", server.transport.port()).sync().channel();
             BlockingQueue<Object> frames = new LinkedBlockingQueue<>();
             Http2StreamChannel stream = openStream(connection, frames);
-            stream.write(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().method("POST").path("/v1/waiting/await")
+            stream.write(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().method("POST").path("/v1/slow/work")
                     .scheme("http").authority("127.0.0.1").add("content-type", "application/json"), false));
             stream.writeAndFlush(new DefaultHttp2DataFrame(Unpooled.copiedBuffer("{\"id\":\"slow\"}", StandardCharsets.UTF_8), true)).sync();
-            CompletableFuture<Waiting.Served> slow = server.calls.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+            CompletableFuture<Slow.Done> slow = server.calls.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
             assertThat(slow).as("the slow call reached its handler").isNotNull();
 
             CompletableFuture<Void> closing = CompletableFuture.runAsync(server.transport::close);
@@ -129,7 +144,7 @@ class Http2GoAwayTest {
                     .scheme("http").authority("127.0.0.1"), true)).await().isSuccess()).isFalse();
             assertThat(closing).as("the drain waits for the in-flight stream").isNotDone();
 
-            slow.complete(new Waiting.Served("slow"));
+            slow.complete(new Slow.Done("slow"));
             Object headers = frames.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
             assertThat(headers).isInstanceOf(Http2HeadersFrame.class);
             assertThat(((Http2HeadersFrame) headers).headers().status().toString()).isEqualTo("200");
@@ -149,13 +164,25 @@ class Http2GoAwayTest {
 
     @Test
     void theParleyClientFinishesItsInFlightCallAndOpensNoNewStreamOnAConnectionGoingAway() throws Exception {
-        try (WaitingServer server = new WaitingServer(HttpTransport.builder())) {
-            HttpTransport clientTransport = HttpTransport.builder().protocol(HttpProtocol.H2C)
-                    .target("http://127.0.0.1:" + server.transport.port()).build();
+        drainUnderAParleyClient(HttpTransport.builder(), port -> HttpTransport.builder().protocol(HttpProtocol.H2C)
+                .target("http://127.0.0.1:" + port));
+    }
+
+    @Test
+    void theSameOverTlsWithH2ChosenByAlpn(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        TlsTransportTest.Pki pki = TlsTransportTest.Pki.create(dir);
+        drainUnderAParleyClient(HttpTransport.builder().serverTls(TlsSettings.from(pki.serverTls()).build()),
+                port -> HttpTransport.builder().protocol(HttpProtocol.H2).target("https://127.0.0.1:" + port).clientTls(pki.clientTls()));
+    }
+
+    private static void drainUnderAParleyClient(HttpTransport.Builder serverSettings,
+                                                java.util.function.IntFunction<HttpTransport.Builder> clientSettings) throws Exception {
+        try (SlowServer server = new SlowServer(serverSettings)) {
+            HttpTransport clientTransport = clientSettings.apply(server.transport.port()).build();
             try (Parley client = Parley.builder().transport(clientTransport).build()) {
-                Waiting waiting = client.client(Waiting.class, ClientOptions.custom().deadline(Duration.ofSeconds(30)).build());
-                CompletableFuture<Waiting.Served> inFlight = waiting.await(new Waiting.Ticket("first")).toCompletableFuture();
-                CompletableFuture<Waiting.Served> slow = server.calls.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+                Slow work = client.client(Slow.class, ClientOptions.custom().deadline(Duration.ofSeconds(30)).build());
+                CompletableFuture<Slow.Done> inFlight = CompletableFuture.supplyAsync(() -> work.work(new Slow.Work("first")));
+                CompletableFuture<Slow.Done> slow = server.calls.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
                 assertThat(slow).isNotNull();
                 assertThat(clientTransport.http2ConnectionsInUse()).isEqualTo(1);
 
@@ -167,14 +194,13 @@ class Http2GoAwayTest {
                 assertThat(clientTransport.http2ConnectionsInUse()).as("the connection going away takes no new stream").isZero();
 
                 // A new call needs a new connection, which the draining server no longer accepts.
-                assertThatThrownBy(() -> waiting.await(new Waiting.Ticket("second")).toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS))
-                        .hasCauseInstanceOf(TransportException.class)
-                        .cause().satisfies(e -> assertThat(((TransportException) e).code()).isEqualTo(ErrorCode.UNAVAILABLE));
+                assertThatThrownBy(() -> work.work(new Slow.Work("second")))
+                        .isInstanceOfSatisfying(TransportException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE));
                 assertThat(server.ids).containsExactly("first");
                 assertThat(closing).isNotDone();
 
-                slow.complete(new Waiting.Served("first"));
-                assertThat(inFlight.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(new Waiting.Served("first"));
+                slow.complete(new Slow.Done("first"));
+                assertThat(inFlight.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(new Slow.Done("first"));
                 closing.get(WAIT.toSeconds(), TimeUnit.SECONDS);
             } finally {
                 clientTransport.close();
@@ -188,8 +214,31 @@ class Http2GoAwayTest {
      */
     @Test
     void aStreamAboveTheLastStreamIdIsSentAgainOnANewConnectionEvenForAPost() throws Exception {
+        List<String> received = sendOnePostTo(FirstStream.GO_AWAY);
+        assertThat(received).containsExactly("connection 1: refused {\"item\":\"book\"}", "connection 2: served {\"item\":\"book\"}");
+    }
+
+    @Test
+    void aStreamRefusedWithRefusedStreamIsSentAgain() throws Exception {
+        List<String> received = sendOnePostTo(FirstStream.REFUSED_STREAM);
+        assertThat(received).containsExactly("connection 1: refused {\"item\":\"book\"}", "connection 1: served {\"item\":\"book\"}");
+    }
+
+    @Test
+    void aStreamResetOtherwiseIsNotSentAgain() throws Exception {
+        assertThatThrownBy(() -> sendOnePostTo(FirstStream.INTERNAL_ERROR))
+                .hasCauseInstanceOf(TransportException.class)
+                .hasMessageContaining("closed before the reply");
+    }
+
+    /** What the foreign server does with the first stream it receives. */
+    private enum FirstStream { GO_AWAY, REFUSED_STREAM, INTERNAL_ERROR }
+
+    /** Sends one POST through {@link HttpConnections} (h2c) to a foreign server; returns what the server received, in order. */
+    private static List<String> sendOnePostTo(FirstStream first) throws Exception {
         MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         AtomicInteger connectionsAccepted = new AtomicInteger();
+        AtomicInteger streams = new AtomicInteger();
         List<String> received = new CopyOnWriteArrayList<>();
         NettyIo io = new NettyIo(1, "goaway-test-client");
         HttpConnections connections = new HttpConnections(io, HttpProtocol.H2C,
@@ -199,12 +248,13 @@ class Http2GoAwayTest {
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
-                            boolean first = connectionsAccepted.incrementAndGet() == 1;
+                            int connection = connectionsAccepted.incrementAndGet();
                             ch.pipeline().addLast(Http2FrameCodecBuilder.forServer().build(),
                                     new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
                                         @Override
                                         protected void initChannel(Http2StreamChannel stream) {
-                                            stream.pipeline().addLast(new ForeignStream(first, received));
+                                            stream.pipeline().addLast(new ForeignStream(
+                                                    streams.incrementAndGet() == 1 ? first : null, connection, received));
                                         }
                                     }));
                         }
@@ -228,10 +278,12 @@ class Http2GoAwayTest {
                     outcome.completeExceptionally(failure);
                 }
             });
-            assertThat(outcome.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo("200 {\"ok\":true}");
-            assertThat(connectionsAccepted.get()).isEqualTo(2);
-            assertThat(received).containsExactly("refused {\"item\":\"book\"}", "served {\"item\":\"book\"}");
-            listener.close().sync();
+            try {
+                assertThat(outcome.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo("200 {\"ok\":true}");
+            } finally {
+                listener.close().sync();
+            }
+            return received;
         } finally {
             connections.close();
             io.group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
@@ -239,14 +291,16 @@ class Http2GoAwayTest {
         }
     }
 
-    /** One stream of the foreign server: on the first connection a GOAWAY without it, else a 200. */
+    /** One stream of the foreign server: the first one is refused or reset as the test says, the others answered 200. */
     private static final class ForeignStream extends ChannelInboundHandlerAdapter {
-        private final boolean goAway;
+        private final @org.jspecify.annotations.Nullable FirstStream refusal;
+        private final int connection;
         private final List<String> received;
         private final StringBuilder body = new StringBuilder();
 
-        ForeignStream(boolean goAway, List<String> received) {
-            this.goAway = goAway;
+        ForeignStream(@org.jspecify.annotations.Nullable FirstStream refusal, int connection, List<String> received) {
+            this.refusal = refusal;
+            this.connection = connection;
             this.received = received;
         }
 
@@ -260,15 +314,21 @@ class Http2GoAwayTest {
                 if (!end) {
                     return;
                 }
-                if (goAway) {
-                    received.add("refused " + body);
+                if (refusal == FirstStream.GO_AWAY) {
+                    received.add("connection " + connection + ": refused " + body);
                     Channel parent = ctx.channel().parent();
                     Http2FrameCodec codec = parent.pipeline().get(Http2FrameCodec.class);
                     codec.goAway(parent.pipeline().context(codec), 0, Http2Error.NO_ERROR.code(), Unpooled.EMPTY_BUFFER, parent.newPromise());
                     parent.flush();
                     return;
                 }
-                received.add("served " + body);
+                if (refusal != null) {
+                    received.add("connection " + connection + ": refused " + body);
+                    ctx.writeAndFlush(new DefaultHttp2ResetFrame(refusal == FirstStream.REFUSED_STREAM
+                            ? Http2Error.REFUSED_STREAM : Http2Error.INTERNAL_ERROR));
+                    return;
+                }
+                received.add("connection " + connection + ": served " + body);
                 ctx.write(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status("200").add("content-type", "application/json"), false));
                 ctx.writeAndFlush(new DefaultHttp2DataFrame(Unpooled.copiedBuffer("{\"ok\":true}", StandardCharsets.UTF_8), true));
             } finally {
