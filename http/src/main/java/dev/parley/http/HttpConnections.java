@@ -61,7 +61,10 @@ import org.jspecify.annotations.Nullable;
  * takes no new streams; its streams above the GOAWAY's last-stream-id, like streams the server
  * refused ({@code REFUSED_STREAM}), were not processed and are sent again on a new connection,
  * whatever their method (RFC 9113 section 6.8). A request whose write found its connection
- * already closed was not sent either, and is retried the same way.
+ * already closed was not sent either, and is retried the same way. An idempotent request on a
+ * reused keep-alive HTTP/1.1 connection that closes before any byte of the response (the server
+ * closed it as idle while the request was on its way) is sent again too (RFC 9110 section 9.2.2);
+ * other requests then fail, since the server may have processed them.
  */
 final class HttpConnections implements AutoCloseable {
 
@@ -97,6 +100,10 @@ final class HttpConnections implements AutoCloseable {
     private static final AttributeKey<Boolean> GOING_AWAY = AttributeKey.valueOf("parley-http2-going-away");
     /** Set on an HTTP/2 stream the server reset with REFUSED_STREAM. */
     private static final AttributeKey<Boolean> REFUSED = AttributeKey.valueOf("parley-http2-refused");
+    /** HTTP/1.1: how many exchanges a connection has carried, and whether the current one has read any response byte. */
+    private static final AttributeKey<Integer> EXCHANGES = AttributeKey.valueOf("parley-http1-exchanges");
+    private static final AttributeKey<Boolean> RESPONSE_BYTES = AttributeKey.valueOf("parley-http1-response-bytes");
+    private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE");
     /** How often a request the server did not process is sent again on another connection. */
     private static final int UNPROCESSED_RETRIES = 2;
     /** The most streams open at once per HTTP/2 connection (RFC 9113 recommends servers allow at least 100). */
@@ -163,6 +170,7 @@ final class HttpConnections implements AutoCloseable {
                 }
                 ch.pipeline()
                         .addLast("idle", new IdleStateHandler(0, 0, idleTimeoutMillis, TimeUnit.MILLISECONDS))
+                        .addLast("response-bytes", new ResponseBytes())
                         .addLast(new HttpClientCodec())
                         .addLast(new HttpObjectAggregator(limits.maxBodyBytes()))
                         .addLast(new ResponseHandler());
@@ -407,6 +415,29 @@ final class HttpConnections implements AutoCloseable {
     }
 
     /**
+     * Whether an idempotent request's HTTP/1.1 connection, reused from the pool, closed before any
+     * byte of the response: most likely the server closed it as idle while the request travelled.
+     */
+    private static boolean staleKeepAlive(Channel ch, ChannelExchange exchange) {
+        if (ch instanceof Http2StreamChannel || !exchange.idempotent) {
+            return false;
+        }
+        Integer carried = ch.attr(EXCHANGES).get();
+        return carried != null && carried > 1 && !Boolean.TRUE.equals(ch.attr(RESPONSE_BYTES).get());
+    }
+
+    /** HTTP/1.1: notes that the current exchange has read response bytes. */
+    private static final class ResponseBytes extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (!Boolean.TRUE.equals(ctx.channel().attr(RESPONSE_BYTES).get())) {
+                ctx.channel().attr(RESPONSE_BYTES).set(Boolean.TRUE);
+            }
+            ctx.fireChannelRead(msg);
+        }
+    }
+
+    /**
      * Event loop of {@code ch}: whether the server did not process the request on this HTTP/2
      * stream, so that it may be sent again whatever its method: the stream was refused, or lies
      * above the last-stream-id of a GOAWAY the connection received (RFC 9113 section 6.8).
@@ -462,8 +493,10 @@ final class HttpConnections implements AutoCloseable {
         @Nullable Release release;          // guarded by this
         boolean finished;         // guarded by this
         int retriesLeft = UNPROCESSED_RETRIES; // guarded by this
+        final boolean idempotent;
 
         ChannelExchange(Origin origin, FullHttpRequest request, Outcome outcome, java.util.function.Consumer<ChannelExchange> resend) {
+            this.idempotent = IDEMPOTENT.contains(request.method().name());
             this.origin = origin;
             this.request = request;
             this.outcome = outcome;
@@ -485,6 +518,11 @@ final class HttpConnections implements AutoCloseable {
                     toSend = request;
                     request = null;
                 }
+            }
+            if (!(ch instanceof Http2StreamChannel)) {
+                Integer carried = ch.attr(EXCHANGES).get();
+                ch.attr(EXCHANGES).set(carried == null ? 1 : carried + 1);
+                ch.attr(RESPONSE_BYTES).set(Boolean.FALSE);
             }
             ch.attr(CURRENT).set(this);
             ch.writeAndFlush(toSend).addListener(w -> {
@@ -606,7 +644,7 @@ final class HttpConnections implements AutoCloseable {
         @Override
         public void channelInactive(ChannelHandlerContext ctx) throws Exception {
             ChannelExchange exchange = ctx.channel().attr(CURRENT).get();
-            if (exchange != null && !(unprocessed(ctx.channel()) && exchange.retry(ctx.channel()))) {
+            if (exchange != null && !((unprocessed(ctx.channel()) || staleKeepAlive(ctx.channel(), exchange)) && exchange.retry(ctx.channel()))) {
                 exchange.fail(new TransportException(ErrorCode.UNAVAILABLE, "connection to " + exchange.origin
                         + " closed before the reply", null));
             }

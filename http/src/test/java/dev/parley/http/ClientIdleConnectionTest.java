@@ -136,6 +136,119 @@ class ClientIdleConnectionTest {
         }
     }
 
+    /**
+     * The race an idle timeout cannot rule out: the server closes a kept-alive connection just as
+     * the next request arrives on it, without a byte of response. An idempotent request is sent
+     * again on a new connection; a POST fails, since the server might have processed it.
+     */
+    @Test
+    void anIdempotentRequestOnAKeptAliveConnectionClosedWithoutAnswerIsSentAgain() throws Exception {
+        try (ClosingServer server = new ClosingServer()) {
+            assertThat(server.call("GET", null)).isEqualTo("200 {\"connection\":1}");
+            assertThat(server.call("GET", null)).isEqualTo("200 {\"connection\":2}");
+            assertThat(server.requests).containsExactly("1: GET", "1: GET", "2: GET");
+        }
+    }
+
+    @Test
+    void aPostOnAKeptAliveConnectionClosedWithoutAnswerFails() throws Exception {
+        try (ClosingServer server = new ClosingServer()) {
+            assertThat(server.call("POST", "{}")).isEqualTo("200 {\"connection\":1}");
+            assertThatThrownBy(() -> server.call("POST", "{}"))
+                    .hasCauseInstanceOf(dev.parley.TransportException.class)
+                    .hasMessageContaining("closed before the reply");
+            assertThat(server.requests).containsExactly("1: POST", "1: POST");
+        }
+    }
+
+    /**
+     * A raw HTTP/1.1 server: its first connection answers one request with keep-alive, then reads
+     * the next one and closes without answering; later connections answer every request.
+     */
+    private static final class ClosingServer implements AutoCloseable {
+        final java.net.ServerSocket listener = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+        final java.util.List<String> requests = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final NettyIo nettyIo = new NettyIo(1, "stale-keep-alive-test");
+        final HttpConnections connections = new HttpConnections(nettyIo, HttpProtocol.HTTP_1_1,
+                new HttpTransport.Limits(8192, 1 << 20, Duration.ofSeconds(60), Duration.ofSeconds(10)), 1, 2000, 60_000, null);
+        final Thread acceptor;
+
+        ClosingServer() throws java.io.IOException {
+            acceptor = Thread.ofVirtual().start(() -> {
+                int n = 0;
+                while (!listener.isClosed()) {
+                    try {
+                        java.net.Socket socket = listener.accept();
+                        int connection = ++n;
+                        Thread.ofVirtual().start(() -> serve(socket, connection));
+                    } catch (java.io.IOException e) {
+                        return;
+                    }
+                }
+            });
+        }
+
+        private void serve(java.net.Socket socket, int connection) {
+            try (socket) {
+                java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+                        java.nio.charset.StandardCharsets.ISO_8859_1));
+                java.io.OutputStream out = socket.getOutputStream();
+                for (int served = 0; ; served++) {
+                    String line = in.readLine();
+                    if (line == null) {
+                        return;
+                    }
+                    int length = 0;
+                    for (String h = in.readLine(); h != null && !h.isEmpty(); h = in.readLine()) {
+                        if (h.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+                            length = Integer.parseInt(h.substring(15).trim());
+                        }
+                    }
+                    in.skip(length);
+                    requests.add(connection + ": " + line.split(" ")[0]);
+                    if (connection == 1 && served == 1) {
+                        return; // closed without a byte of answer
+                    }
+                    byte[] body = ("{\"connection\":" + connection + "}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                    out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
+                            .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+                    out.write(body);
+                    out.flush();
+                }
+            } catch (java.io.IOException e) {
+                // the client went away
+            }
+        }
+
+        String call(String method, String body) throws Exception {
+            java.util.concurrent.CompletableFuture<String> outcome = new java.util.concurrent.CompletableFuture<>();
+            io.netty.handler.codec.http.DefaultFullHttpRequest request = new io.netty.handler.codec.http.DefaultFullHttpRequest(
+                    io.netty.handler.codec.http.HttpVersion.HTTP_1_1, io.netty.handler.codec.http.HttpMethod.valueOf(method), "/v1/x",
+                    body == null ? io.netty.buffer.Unpooled.EMPTY_BUFFER
+                            : io.netty.buffer.Unpooled.copiedBuffer(body, java.nio.charset.StandardCharsets.UTF_8));
+            request.headers().set("host", "127.0.0.1").set("content-length", request.content().readableBytes());
+            connections.exchange(new HttpConnections.Origin("127.0.0.1", listener.getLocalPort()), request, new HttpConnections.Outcome() {
+                @Override
+                public void response(int status, io.netty.handler.codec.http.HttpHeaders headers, byte[] bytes) {
+                    outcome.complete(status + " " + new String(bytes, java.nio.charset.StandardCharsets.UTF_8));
+                }
+
+                @Override
+                public void failure(dev.parley.TransportException failure) {
+                    outcome.completeExceptionally(failure);
+                }
+            });
+            return outcome.get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+        }
+
+        @Override
+        public void close() throws Exception {
+            listener.close();
+            connections.close();
+            nettyIo.group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).sync();
+        }
+    }
+
     private static void awaitTrue(BooleanSupplier condition, String what) {
         long until = System.nanoTime() + WAIT.toNanos();
         while (!condition.getAsBoolean()) {
