@@ -173,6 +173,9 @@ final class CallbackSender implements AutoCloseable {
             running.add(Thread.currentThread());
             try {
                 send(operation, url, reply);
+            } catch (RuntimeException e) {
+                givenUp.incrementAndGet();
+                log.error("async operation {}: callback to {} failed", operation.id(), url, e);
             } finally {
                 running.remove(Thread.currentThread());
             }

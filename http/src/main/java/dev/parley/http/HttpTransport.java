@@ -320,8 +320,10 @@ public final class HttpTransport implements AddressableTransport {
     }
 
     /**
-     * Stops accepting connections, answers new requests with 503, waits up to the drain
-     * timeout for in-flight calls, then closes every connection and stops the event loops.
+     * Stops accepting connections, answers new HTTP/1.1 requests with 503, sends every HTTP/2
+     * connection a GOAWAY (the streams it already took are served, later ones are not), waits up
+     * to the drain timeout for in-flight calls and open streams, then closes every connection and
+     * stops the event loops. Deliveries of async callbacks still running are dropped (logged).
      * Idempotent.
      */
     @Override
