@@ -36,8 +36,9 @@ import org.slf4j.LoggerFactory;
  * arrives (scheme, syntax, literal addresses) and its host's addresses again before every
  * attempt; each delivery runs on its own virtual thread, attempts spaced by a doubling backoff.
  *
- * <p>The address check duplicates, in small, the SSRF policy of the {@code webhooks} module
- * (which depends on this module): one shared checker is left for later.
+ * <p>The address check duplicates, in small, {@code SsrfPolicy} of the {@code webhooks} module
+ * (which http does not depend on: it brings a database and a store). Both modules depend on
+ * core only, so the shared checker belongs there; that move is left for later.
  */
 final class CallbackSender implements AutoCloseable {
 
