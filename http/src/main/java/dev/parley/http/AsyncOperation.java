@@ -1,6 +1,7 @@
 package dev.parley.http;
 
 import dev.parley.message.Envelope;
+import java.net.URI;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 
@@ -21,10 +22,20 @@ final class AsyncOperation {
     private final Runnable cancelWork;
     private final AtomicReference<@Nullable Envelope> reply = new AtomicReference<>();
     private volatile @Nullable AsyncOperations store;
+    private final @Nullable URI callback;
+    private final @Nullable CallbackSender callbacks;
     /** Guarded by the store's lock: when the store may forget this operation. */
     long expiresAtNanos;
 
     AsyncOperation(String id, int major, HttpRoute route, String accept, Runnable cancelWork) {
+        this(id, major, route, accept, cancelWork, null, null);
+    }
+
+    /** With a {@code callback}: the reply is also sent there by {@code callbacks} once it comes. */
+    AsyncOperation(String id, int major, HttpRoute route, String accept, Runnable cancelWork,
+                   @Nullable URI callback, @Nullable CallbackSender callbacks) {
+        this.callback = callback;
+        this.callbacks = callbacks;
         this.id = id;
         this.major = major;
         this.route = route;
@@ -68,6 +79,9 @@ final class AsyncOperation {
             AsyncOperations s = store;
             if (s != null) {
                 s.completed(this);
+            }
+            if (callback != null && callbacks != null) {
+                callbacks.deliver(this, callback, value);
             }
         }
     }

@@ -20,7 +20,11 @@ import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http2.Http2Connection;
+import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2GoAwayFrame;
+import io.netty.handler.codec.http2.Http2ResetFrame;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2StreamChannel;
@@ -29,15 +33,19 @@ import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import java.net.ConnectException;
+import java.nio.channels.ClosedChannelException;
 import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -47,6 +55,16 @@ import org.jspecify.annotations.Nullable;
  * whose server selects http/1.1 is called over the HTTP/1.1 pool from then on.
  * Aborting an exchange closes its HTTP/1.1 connection or resets its HTTP/2 stream. Results are
  * handed to the caller on a virtual thread, never on an event loop.
+ *
+ * <p>Connections idle for the idle timeout are closed (a closed pooled connection is dropped at
+ * the next acquire, and never handed to a call). An HTTP/2 connection that receives a GOAWAY
+ * takes no new streams; its streams above the GOAWAY's last-stream-id, like streams the server
+ * refused ({@code REFUSED_STREAM}), were not processed and are sent again on a new connection,
+ * whatever their method (RFC 9113 section 6.8). A request whose write found its connection
+ * already closed was not sent either, and is retried the same way. An idempotent request on a
+ * reused keep-alive HTTP/1.1 connection that closes before any byte of the response (the server
+ * closed it as idle while the request was on its way) is sent again too (RFC 9110 section 9.2.2);
+ * other requests then fail, since the server may have processed them.
  */
 final class HttpConnections implements AutoCloseable {
 
@@ -78,6 +96,16 @@ final class HttpConnections implements AutoCloseable {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HttpConnections.class);
     private static final AttributeKey<ChannelExchange> CURRENT = AttributeKey.valueOf("parley-http-exchange");
     private static final AttributeKey<StreamSlots> STREAM_SLOTS = AttributeKey.valueOf("parley-http2-stream-slots");
+    /** Set on an HTTP/2 connection that received a GOAWAY: it takes no new streams. */
+    private static final AttributeKey<Boolean> GOING_AWAY = AttributeKey.valueOf("parley-http2-going-away");
+    /** Set on an HTTP/2 stream the server reset with REFUSED_STREAM. */
+    private static final AttributeKey<Boolean> REFUSED = AttributeKey.valueOf("parley-http2-refused");
+    /** HTTP/1.1: how many exchanges a connection has carried, and whether the current one has read any response byte. */
+    private static final AttributeKey<Integer> EXCHANGES = AttributeKey.valueOf("parley-http1-exchanges");
+    private static final AttributeKey<Boolean> RESPONSE_BYTES = AttributeKey.valueOf("parley-http1-response-bytes");
+    private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE");
+    /** How often a request the server did not process is sent again on another connection. */
+    private static final int UNPROCESSED_RETRIES = 2;
     /** The most streams open at once per HTTP/2 connection (RFC 9113 recommends servers allow at least 100). */
     private static final int DEFAULT_MAX_STREAMS = 100;
     private static final ExecutorService CALLBACKS = Executors.newThreadPerTaskExecutor(
@@ -88,19 +116,21 @@ final class HttpConnections implements AutoCloseable {
     private final HttpTransport.Limits limits;
     private final int maxConnectionsPerOrigin;
     private final long connectTimeoutMillis;
+    private final long idleTimeoutMillis;
     private final Map<Origin, FixedChannelPool> pools = new ConcurrentHashMap<>();
     private final Map<Origin, ChannelFuture> http2 = new ConcurrentHashMap<>();
     private final Set<Origin> http1Only = ConcurrentHashMap.newKeySet();
     private final @Nullable ClientTls tls;
 
     HttpConnections(NettyIo io, HttpProtocol protocol, HttpTransport.Limits limits, int maxConnectionsPerOrigin, long connectTimeoutMillis,
-                    @Nullable ClientTls tls) {
+                    long idleTimeoutMillis, @Nullable ClientTls tls) {
         this.io = io;
         this.tls = tls;
         this.protocol = protocol;
         this.limits = limits;
         this.maxConnectionsPerOrigin = maxConnectionsPerOrigin;
         this.connectTimeoutMillis = connectTimeoutMillis;
+        this.idleTimeoutMillis = idleTimeoutMillis;
     }
 
     /**
@@ -108,13 +138,17 @@ final class HttpConnections implements AutoCloseable {
      * Takes ownership of {@code request}.
      */
     Runnable exchange(Origin origin, FullHttpRequest request, Outcome outcome) {
-        ChannelExchange exchange = new ChannelExchange(origin, request, outcome);
-        if (protocol != HttpProtocol.HTTP_1_1 && !http1Only.contains(origin)) {
+        ChannelExchange exchange = new ChannelExchange(origin, request, outcome, this::send);
+        send(exchange);
+        return exchange::abort;
+    }
+
+    private void send(ChannelExchange exchange) {
+        if (protocol != HttpProtocol.HTTP_1_1 && !http1Only.contains(exchange.origin)) {
             sendOverHttp2(exchange);
         } else {
             sendOverHttp1(exchange);
         }
-        return exchange::abort;
     }
 
     private Bootstrap bootstrap(Origin origin) {
@@ -135,6 +169,8 @@ final class HttpConnections implements AutoCloseable {
                     ch.pipeline().addLast("tls", tlsHandler(context, ch, o));
                 }
                 ch.pipeline()
+                        .addLast("idle", new IdleStateHandler(0, 0, idleTimeoutMillis, TimeUnit.MILLISECONDS))
+                        .addLast("response-bytes", new ResponseBytes())
                         .addLast(new HttpClientCodec())
                         .addLast(new HttpObjectAggregator(limits.maxBodyBytes()))
                         .addLast(new ResponseHandler());
@@ -158,7 +194,8 @@ final class HttpConnections implements AutoCloseable {
 
     private void sendOverHttp2(ChannelExchange exchange) {
         ChannelFuture connection = http2.compute(exchange.origin, (o, existing) -> {
-            if (existing != null && (!existing.isDone() || existing.channel().isActive())) {
+            if (existing != null && (!existing.isDone() || existing.channel().isActive())
+                    && !Boolean.TRUE.equals(existing.channel().attr(GOING_AWAY).get())) {
                 return existing;
             }
             return openHttp2(o);
@@ -193,7 +230,10 @@ final class HttpConnections implements AutoCloseable {
         }).open().addListener(s -> {
             if (!s.isSuccess()) {
                 slots.release();
-                exchange.fail(unavailable(exchange.origin, s.cause()));
+                // No stream, so nothing was sent: the connection closed or is going away.
+                if (!exchange.retry(null)) {
+                    exchange.fail(unavailable(exchange.origin, s.cause()));
+                }
                 return;
             }
             Http2StreamChannel stream = (Http2StreamChannel) s.getNow();
@@ -279,7 +319,11 @@ final class HttpConnections implements AutoCloseable {
                             .addLast("tls", tlsHandler(context, ch, origin))
                             .addLast("connection-errors", new ConnectionErrors());
                 } else {
-                    addHttp2Codec(ch);
+                    ch.pipeline()
+                            .addLast(new IdleStateHandler(0, 0, idleTimeoutMillis, TimeUnit.MILLISECONDS))
+                            .addLast(Http2FrameCodecBuilder.forClient().build())
+                            .addLast(new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()))
+                            .addLast(new Http2ConnectionWatch(origin));
                 }
             }
         }).connect();
@@ -299,8 +343,10 @@ final class HttpConnections implements AutoCloseable {
                     ready.tryFailure(h.cause());
                 } else if (ApplicationProtocolNames.HTTP_2.equals(handshake.applicationProtocol())) {
                     ch.pipeline()
+                            .addBefore("connection-errors", null, new IdleStateHandler(0, 0, idleTimeoutMillis, TimeUnit.MILLISECONDS))
                             .addBefore("connection-errors", null, Http2FrameCodecBuilder.forClient().build())
-                            .addBefore("connection-errors", null, new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
+                            .addBefore("connection-errors", null, new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()))
+                            .addBefore("connection-errors", null, new Http2ConnectionWatch(origin));
                     ready.trySuccess();
                 } else {
                     ch.close();
@@ -324,16 +370,103 @@ final class HttpConnections implements AutoCloseable {
         }
     }
 
-    private static void addHttp2Codec(Channel ch) {
-        ch.pipeline()
-                .addLast(Http2FrameCodecBuilder.forClient().build())
-                .addLast(new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
+    /**
+     * Watches an HTTP/2 connection: after a GOAWAY it is no longer handed new streams (its open
+     * streams go on), and once idle for the idle timeout without open streams it is closed.
+     */
+    private final class Http2ConnectionWatch extends ChannelInboundHandlerAdapter {
+        private final Origin origin;
+
+        Http2ConnectionWatch(Origin origin) {
+            this.origin = origin;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof Http2GoAwayFrame goAway) {
+                LOG.debug("{} sent GOAWAY (last stream {}, error {}): no new streams on {}", origin, goAway.lastStreamId(),
+                        goAway.errorCode(), ctx.channel());
+                ctx.channel().attr(GOING_AWAY).set(Boolean.TRUE);
+                forget(ctx.channel());
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+            ctx.fireChannelRead(msg);
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+            if (evt instanceof IdleStateEvent) {
+                Http2FrameCodec codec = ctx.pipeline().get(Http2FrameCodec.class);
+                if (codec != null && codec.connection().numActiveStreams() == 0) {
+                    LOG.debug("closing idle HTTP/2 connection {} to {}", ctx.channel(), origin);
+                    forget(ctx.channel());
+                    ctx.close();
+                }
+                return;
+            }
+            super.userEventTriggered(ctx, evt);
+        }
+
+        /** Takes the connection out of use, unless a newer one already replaced it. */
+        private void forget(Channel connection) {
+            http2.computeIfPresent(origin, (o, current) -> current.channel() == connection ? null : current);
+        }
+    }
+
+    /**
+     * Whether an idempotent request's HTTP/1.1 connection, reused from the pool, closed before any
+     * byte of the response: most likely the server closed it as idle while the request travelled.
+     */
+    private static boolean staleKeepAlive(Channel ch, ChannelExchange exchange) {
+        if (ch instanceof Http2StreamChannel || !exchange.idempotent) {
+            return false;
+        }
+        Integer carried = ch.attr(EXCHANGES).get();
+        return carried != null && carried > 1 && !Boolean.TRUE.equals(ch.attr(RESPONSE_BYTES).get());
+    }
+
+    /** HTTP/1.1: notes that the current exchange has read response bytes. */
+    private static final class ResponseBytes extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (!Boolean.TRUE.equals(ctx.channel().attr(RESPONSE_BYTES).get())) {
+                ctx.channel().attr(RESPONSE_BYTES).set(Boolean.TRUE);
+            }
+            ctx.fireChannelRead(msg);
+        }
+    }
+
+    /**
+     * Event loop of {@code ch}: whether the server did not process the request on this HTTP/2
+     * stream, so that it may be sent again whatever its method: the stream was refused, or lies
+     * above the last-stream-id of a GOAWAY the connection received (RFC 9113 section 6.8).
+     */
+    private static boolean unprocessed(Channel ch) {
+        if (!(ch instanceof Http2StreamChannel stream)) {
+            return false;
+        }
+        if (Boolean.TRUE.equals(ch.attr(REFUSED).get())) {
+            return true;
+        }
+        Http2FrameCodec codec = stream.parent().pipeline().get(Http2FrameCodec.class);
+        if (codec == null || !codec.connection().goAwayReceived()) {
+            return false;
+        }
+        Http2Connection connection = codec.connection();
+        int id = stream.stream() == null ? -1 : stream.stream().id();
+        return id <= 0 || id > connection.local().lastStreamKnownByPeer();
     }
 
     private static TransportException unavailable(Origin origin, Throwable cause) {
         String what = cause instanceof ConnectException ? "cannot connect to " + origin + ": " + cause.getMessage()
                 : "connection to " + origin + " failed: " + cause;
         return new TransportException(ErrorCode.UNAVAILABLE, what, cause);
+    }
+
+    /** HTTP/2 connections that new streams may still use, for tests of GOAWAY and idle eviction. */
+    int http2ConnectionsInUse() {
+        return (int) http2.values().stream().filter(f -> !f.isDone() || f.channel().isActive()).count();
     }
 
     @Override
@@ -353,35 +486,81 @@ final class HttpConnections implements AutoCloseable {
     private static final class ChannelExchange {
         final Origin origin;
         final Outcome outcome;
-        @Nullable FullHttpRequest request; // guarded by this; null once sent or dropped
+        private final java.util.function.Consumer<ChannelExchange> resend;
+        // guarded by this; null once dropped. Kept (a duplicate is sent) while the exchange may be retried.
+        @Nullable FullHttpRequest request;
         @Nullable Channel channel;          // guarded by this
         @Nullable Release release;          // guarded by this
         boolean finished;         // guarded by this
+        int retriesLeft = UNPROCESSED_RETRIES; // guarded by this
+        final boolean idempotent;
 
-        ChannelExchange(Origin origin, FullHttpRequest request, Outcome outcome) {
+        ChannelExchange(Origin origin, FullHttpRequest request, Outcome outcome, java.util.function.Consumer<ChannelExchange> resend) {
+            this.idempotent = IDEMPOTENT.contains(request.method().name());
             this.origin = origin;
             this.request = request;
             this.outcome = outcome;
+            this.resend = resend;
         }
 
         void start(Channel ch, Release release) {
             FullHttpRequest toSend;
             synchronized (this) {
-                if (finished) {
+                if (finished || request == null) {
                     release.release(true); // aborted while waiting for a connection
                     return;
                 }
                 this.channel = ch;
                 this.release = release;
-                toSend = request;
-                request = null;
+                if (retriesLeft > 0) {
+                    toSend = request.retainedDuplicate();
+                } else {
+                    toSend = request;
+                    request = null;
+                }
+            }
+            if (!(ch instanceof Http2StreamChannel)) {
+                Integer carried = ch.attr(EXCHANGES).get();
+                ch.attr(EXCHANGES).set(carried == null ? 1 : carried + 1);
+                ch.attr(RESPONSE_BYTES).set(Boolean.FALSE);
             }
             ch.attr(CURRENT).set(this);
             ch.writeAndFlush(toSend).addListener(w -> {
-                if (!w.isSuccess()) {
-                    fail(new TransportException(ErrorCode.UNAVAILABLE, "cannot send the request to " + origin + ": " + w.cause(), w.cause()));
+                if (w.isSuccess()) {
+                    return;
                 }
+                // Written onto a connection that was already closed (or a stream the server will not take): nothing was sent.
+                if ((w.cause() instanceof ClosedChannelException || unprocessed(ch)) && retry(ch)) {
+                    return;
+                }
+                fail(new TransportException(ErrorCode.UNAVAILABLE, "cannot send the request to " + origin + ": " + w.cause(), w.cause()));
             });
+        }
+
+        /**
+         * The request on {@code from} (null: not yet on a channel) was not processed by the
+         * server: sends it again, unless the exchange ended, moved on or used its retries.
+         */
+        boolean retry(@Nullable Channel from) {
+            Channel ch;
+            Release r;
+            synchronized (this) {
+                if (finished || request == null || retriesLeft == 0 || channel != from) {
+                    return false;
+                }
+                retriesLeft--;
+                ch = channel;
+                r = release;
+                channel = null;
+                release = null;
+            }
+            LOG.debug("{}: request not processed on {}, sending it again", origin, from);
+            if (ch != null && r != null) {
+                ch.attr(CURRENT).compareAndSet(this, null);
+                r.release(false);
+            }
+            resend.accept(this);
+            return true;
         }
 
         /** The caller gave up: close the connection or reset the stream. */
@@ -405,7 +584,7 @@ final class HttpConnections implements AutoCloseable {
             }
         }
 
-        /** Ends the exchange once; true for the first caller. */
+        /** Ends the exchange once (releasing the request kept for a retry); true for the first caller. */
         private boolean finish(boolean reusable) {
             Channel ch;
             Release r;
@@ -446,9 +625,26 @@ final class HttpConnections implements AutoCloseable {
         }
 
         @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+            if (evt instanceof Http2ResetFrame reset) {
+                if (reset.errorCode() == Http2Error.REFUSED_STREAM.code()) {
+                    ctx.channel().attr(REFUSED).set(Boolean.TRUE);
+                }
+            } else if (evt instanceof IdleStateEvent) {
+                if (ctx.channel().attr(CURRENT).get() == null) {
+                    // Pooled and unused for the idle timeout: closed here, dropped by the pool's next acquire.
+                    LOG.debug("closing idle connection {}", ctx.channel());
+                    ctx.close();
+                }
+                return;
+            }
+            super.userEventTriggered(ctx, evt);
+        }
+
+        @Override
         public void channelInactive(ChannelHandlerContext ctx) throws Exception {
             ChannelExchange exchange = ctx.channel().attr(CURRENT).get();
-            if (exchange != null) {
+            if (exchange != null && !((unprocessed(ctx.channel()) || staleKeepAlive(ctx.channel(), exchange)) && exchange.retry(ctx.channel()))) {
                 exchange.fail(new TransportException(ErrorCode.UNAVAILABLE, "connection to " + exchange.origin
                         + " closed before the reply", null));
             }

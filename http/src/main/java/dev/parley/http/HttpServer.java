@@ -24,6 +24,8 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerUpgradeHandler;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler;
+import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
+import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
@@ -73,12 +75,17 @@ final class HttpServer {
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     // Striped: both event loops count every call, and a shared atomic would bounce between their cores.
     private final LongAdder inFlight = new LongAdder();
+    // Open HTTP/2 streams: a stream accepted before the GOAWAY may still be receiving its request when the drain starts.
+    private final LongAdder openStreams = new LongAdder();
     private final Object drained = new Object();
     private final @Nullable SslContext tls;
+    private final @Nullable CallbackSender callbacks;
     private volatile boolean draining;
 
-    HttpServer(NettyIo io, String bindAddress, int port, HttpTransport.Limits limits, @Nullable SslContext tls) {
+    HttpServer(NettyIo io, String bindAddress, int port, HttpTransport.Limits limits, @Nullable SslContext tls,
+               @Nullable AsyncCallbacks callbacks) {
         this.limits = limits;
+        this.callbacks = callbacks == null ? null : new CallbackSender(callbacks);
         this.tls = tls;
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(io.group)
@@ -157,6 +164,11 @@ final class HttpServer {
         return new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
             @Override
             protected void initChannel(Http2StreamChannel stream) {
+                openStreams.increment();
+                stream.closeFuture().addListener(f -> {
+                    openStreams.decrement();
+                    wakeDrain();
+                });
                 // Each stream must deliver its whole request within the read timeout, like an HTTP/1.1
                 // request: a stream that trickles (slowloris over HTTP/2) is reset, the connection and
                 // its other streams go on.
@@ -209,6 +221,11 @@ final class HttpServer {
         return connections.size();
     }
 
+    /** The sender of async operations' callbacks, null when they are not enabled. */
+    @Nullable CallbackSender callbacks() {
+        return callbacks;
+    }
+
     boolean draining() {
         return draining;
     }
@@ -229,6 +246,10 @@ final class HttpServer {
     void callEnded(AtomicInteger connectionCalls) {
         connectionCalls.decrementAndGet();
         inFlight.decrement();
+        wakeDrain();
+    }
+
+    private void wakeDrain() {
         if (draining) {
             synchronized (drained) {
                 drained.notifyAll();
@@ -236,18 +257,28 @@ final class HttpServer {
         }
     }
 
-    /** Stops accepting, answers new requests with 503, waits for in-flight calls up to {@code drain}, then closes. */
+    /**
+     * Stops accepting, answers new HTTP/1.1 requests with 503, sends every HTTP/2 connection a
+     * GOAWAY (its last-stream-id the highest stream the server took, so the client opens no more
+     * streams there and knows the later ones were not processed), waits up to {@code drain} for
+     * in-flight calls and open HTTP/2 streams, then closes.
+     */
     void close(Duration drain) {
         // Listener first: once a request sees 503, no new connection can be accepted either.
         serverChannel.close().syncUninterruptibly();
         draining = true;
+        for (Channel connection : connections) {
+            connection.eventLoop().execute(() -> goAway(connection));
+        }
         long until = System.nanoTime() + drain.toNanos();
         synchronized (drained) {
             long calls;
-            while ((calls = inFlight.sum()) > 0) {
+            long streams = 0;
+            while ((calls = inFlight.sum()) > 0 || (streams = openStreams.sum()) > 0) {
                 long left = until - System.nanoTime();
                 if (left <= 0) {
-                    log.warn("HTTP server closing with {} calls still in flight after the {} drain timeout", calls, drain);
+                    log.warn("HTTP server closing with {} calls in flight and {} HTTP/2 streams open after the {} drain timeout",
+                            calls, streams, drain);
                     break;
                 }
                 try {
@@ -260,6 +291,24 @@ final class HttpServer {
             }
         }
         connections.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+        if (callbacks != null) {
+            callbacks.close();
+        }
+    }
+
+    /**
+     * Event loop: a GOAWAY (NO_ERROR) on an HTTP/2 connection. The frame codec sets its
+     * last-stream-id to the highest stream the client opened, and ignores the client's later
+     * streams, which the client may retry elsewhere (RFC 9113 section 6.8).
+     */
+    private static void goAway(Channel connection) {
+        if (connection.isActive() && connection.pipeline().get(Http2FrameCodec.class) != null) {
+            connection.writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR)).addListener(f -> {
+                if (!f.isSuccess()) {
+                    log.debug("cannot send GOAWAY on {}: {}", connection, f.cause().toString());
+                }
+            });
+        }
     }
 
     /** A problem response outside the dispatcher (404, 405, 413, 431, 503, ...). */

@@ -84,14 +84,15 @@ public final class HttpTransport implements AddressableTransport {
         HttpServer started = null;
         if (b.port >= 0) {
             try {
-                started = new HttpServer(io, b.bindAddress, b.port, limits, serverTls);
+                started = new HttpServer(io, b.bindAddress, b.port, limits, serverTls, b.asyncCallbacks);
             } catch (RuntimeException e) {
                 io.group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
                 throw e;
             }
         }
         this.server = started;
-        this.connections = new HttpConnections(io, b.protocol, limits, b.maxConnectionsPerHost, b.connectTimeout.toMillis(), clientTls);
+        this.connections = new HttpConnections(io, b.protocol, limits, b.maxConnectionsPerHost, b.connectTimeout.toMillis(),
+                b.clientIdleTimeout.toMillis(), clientTls);
         this.defaultTarget = Optional.ofNullable(b.defaultTarget);
         this.targets = Map.copyOf(b.targets);
         this.drainTimeout = b.drainTimeout;
@@ -111,6 +112,7 @@ public final class HttpTransport implements AddressableTransport {
      * protocol=H2C                 (or HTTP_1_1, H2)
      * maxHeaderBytes=8192          maxBodyBytes=4194304              maxConnectionsPerHost=32   ioThreads=4
      * idleTimeout=PT60S            requestReadTimeout=PT10S          drainTimeout=PT10S         connectTimeout=PT2S
+     * clientIdleTimeout=PT50S
      * serverTls.certificateChain=/etc/tls/tls.crt   serverTls.privateKey=/etc/tls/tls.key
      * serverTls.privateKeyPassword=...            (for a BEGIN ENCRYPTED PRIVATE KEY file)
      * serverTls.trustedCertificates=/etc/tls/ca.crt serverTls.requireClientAuth=true    serverTls.protocols=TLSv1.3
@@ -156,9 +158,10 @@ public final class HttpTransport implements AddressableTransport {
                 case "requestReadTimeout" -> b.requestReadTimeout(duration(key, value));
                 case "drainTimeout" -> b.drainTimeout(duration(key, value));
                 case "connectTimeout" -> b.connectTimeout(duration(key, value));
+                case "clientIdleTimeout" -> b.clientIdleTimeout(duration(key, value));
                 default -> throw new IllegalArgumentException(key + ": unknown HttpTransport setting (expected: server, bindAddress, "
                         + "target, target.<contract>, protocol, maxHeaderBytes, maxBodyBytes, maxConnectionsPerHost, ioThreads, "
-                        + "idleTimeout, requestReadTimeout, drainTimeout, connectTimeout, serverTls.<setting> or clientTls.<setting>)");
+                        + "idleTimeout, requestReadTimeout, drainTimeout, connectTimeout, clientIdleTimeout, serverTls.<setting> or clientTls.<setting>)");
             }
         }
         if (serverTls != null) {
@@ -239,6 +242,16 @@ public final class HttpTransport implements AddressableTransport {
         return requireServer("openServerConnections()").openConnections();
     }
 
+    /** The server, for tests of its parts. */
+    HttpServer serverForTests() {
+        return requireServer("serverForTests()");
+    }
+
+    /** HTTP/2 client connections still taking new streams, for tests of GOAWAY and idle eviction. */
+    int http2ConnectionsInUse() {
+        return connections.http2ConnectionsInUse();
+    }
+
     /** The routes currently served, literal paths first. */
     public List<HttpRoute> routes() {
         return server == null ? List.of() : server.routes.routes();
@@ -309,8 +322,10 @@ public final class HttpTransport implements AddressableTransport {
     }
 
     /**
-     * Stops accepting connections, answers new requests with 503, waits up to the drain
-     * timeout for in-flight calls, then closes every connection and stops the event loops.
+     * Stops accepting connections, answers new HTTP/1.1 requests with 503, sends every HTTP/2
+     * connection a GOAWAY (the streams it already took are served, later ones are not), waits up
+     * to the drain timeout for in-flight calls and open streams, then closes every connection and
+     * stops the event loops. Deliveries of async callbacks still running are dropped (logged).
      * Idempotent.
      */
     @Override
@@ -346,10 +361,12 @@ public final class HttpTransport implements AddressableTransport {
         private Duration requestReadTimeout = Duration.ofSeconds(10);
         private Duration drainTimeout = Duration.ofSeconds(10);
         private Duration connectTimeout = Duration.ofSeconds(2);
+        private Duration clientIdleTimeout = Duration.ofSeconds(50);
         private int maxConnectionsPerHost = 32;
         private int ioThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
         private @Nullable TlsSettings serverTls;
         private @Nullable TlsSettings clientTls;
+        private @Nullable AsyncCallbacks asyncCallbacks;
 
         private Builder() {}
 
@@ -421,7 +438,7 @@ public final class HttpTransport implements AddressableTransport {
             return this;
         }
 
-        /** How long a connection without calls stays open; default 60 s. */
+        /** How long a server connection without calls stays open; default 60 s. */
         public Builder idleTimeout(Duration value) {
             this.idleTimeout = positive("idleTimeout", value);
             return this;
@@ -445,6 +462,28 @@ public final class HttpTransport implements AddressableTransport {
         /** How long the client waits for a TCP connection, and again for its TLS handshake; default 2 s. */
         public Builder connectTimeout(Duration value) {
             this.connectTimeout = positive("connectTimeout", value);
+            return this;
+        }
+
+        /**
+         * How long a client connection (pooled HTTP/1.1, or HTTP/2) without calls stays open
+         * before the client closes it; default 50 s, below the servers' usual idle timeouts
+         * (60 s for this transport's server), so that the client closes an idle connection
+         * before the server does. A connection the server closed first is noticed and never
+         * handed to a call.
+         */
+        public Builder clientIdleTimeout(Duration value) {
+            this.clientIdleTimeout = positive("clientIdleTimeout", value);
+            return this;
+        }
+
+        /**
+         * Lets callers of request/async-response operations name a callback URL
+         * ({@code parley-callback}) to which the server POSTs the result; off by default, when
+         * such a request is answered {@code 400}.
+         */
+        public Builder asyncCallbacks(AsyncCallbacks value) {
+            this.asyncCallbacks = java.util.Objects.requireNonNull(value, "asyncCallbacks");
             return this;
         }
 

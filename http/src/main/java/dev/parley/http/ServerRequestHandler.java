@@ -60,7 +60,8 @@ import org.jspecify.annotations.Nullable;
  * {@code /v<major>/operations/<id>} ({@link AsyncOperations}). A request/async-response call
  * whose reply is not ready within its hold time (none with {@code Prefer: respond-async},
  * {@link AsyncOperations#GRACE} without) is detached: answered 202, and its reply goes to the
- * status resource instead of the connection.
+ * status resource instead of the connection. With a {@code parley-callback} URL (checked here,
+ * see {@link CallbackSender}) it is detached at once, and the reply is also POSTed there.
  */
 final class ServerRequestHandler extends ChannelInboundHandlerAdapter {
 
@@ -70,7 +71,7 @@ final class ServerRequestHandler extends ChannelInboundHandlerAdapter {
     private static final Pattern OPERATION_PATH = Pattern.compile("/v([0-9]{1,9})/operations/([A-Za-z0-9_-]{1,64})");
     private static final Set<String> NOT_CALL_HEADERS = Set.of("host", "connection", "keep-alive", "content-length",
             "transfer-encoding", "upgrade", "http2-settings", "te", "trailer", "expect", "accept", "accept-encoding",
-            "accept-language", "user-agent", "proxy-connection", "content-type", "cookie", "prefer");
+            "accept-language", "user-agent", "proxy-connection", "content-type", "cookie", "prefer", CallbackSender.HEADER);
 
     private final HttpServer server;
     private final boolean http2;
@@ -195,7 +196,8 @@ final class ServerRequestHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         boolean close = !http2 && !HttpUtil.isKeepAlive(request);
-        if (server.draining()) {
+        // An HTTP/2 stream that got here was opened before the GOAWAY: it is served within the drain.
+        if (server.draining() && !http2) {
             respond(ctx, sequence, HttpServer.problemResponse(request.protocolVersion(), 503, ErrorCode.UNAVAILABLE,
                     "the server is shutting down", Map.of()), true);
             return;
@@ -250,6 +252,25 @@ final class ServerRequestHandler extends ChannelInboundHandlerAdapter {
                     + "' (expected: application/json or application/cbor)"), close);
             return;
         }
+        InteractionStyle style = route.operation().style();
+        java.net.URI callback = null;
+        List<String> callbacks = request.headers().getAll(CallbackSender.HEADER);
+        if (!callbacks.isEmpty()) {
+            String refused = callbacks.size() > 1 ? "more than one " + CallbackSender.HEADER + " header"
+                    : style != InteractionStyle.REQUEST_ASYNC_RESPONSE ? route.operation().qualifiedName() + " is not a request/async-response operation"
+                    : server.callbacks() == null ? "callbacks are not enabled on this server" : null;
+            if (refused == null) {
+                try {
+                    callback = server.callbacks().check(callbacks.get(0));
+                } catch (IllegalArgumentException e) {
+                    refused = "'" + Checks.abbreviate(callbacks.get(0), 100) + "' refused: " + e.getMessage();
+                }
+            }
+            if (refused != null) {
+                respond(ctx, sequence, problem(request, 400, ErrorCode.INVALID_ARGUMENT, CallbackSender.HEADER + ": " + refused), close);
+                return;
+            }
+        }
         Envelope envelope;
         try {
             envelope = envelope(request, match, query, accept);
@@ -257,15 +278,15 @@ final class ServerRequestHandler extends ChannelInboundHandlerAdapter {
             respond(ctx, sequence, problem(request, 400, ErrorCode.INVALID_ARGUMENT, e.getMessage()), close);
             return;
         }
-        InteractionStyle style = route.operation().style();
         AsyncOperations.Preference preference = style == InteractionStyle.REQUEST_ASYNC_RESPONSE
                 ? AsyncOperations.Preference.parse(request.headers().getAll("prefer").toArray(String[]::new))
                 : null;
-        Call call = new Call(ctx, sequence, route, accept, close, request.protocolVersion(), preference);
+        Call call = new Call(ctx, sequence, route, accept, close, request.protocolVersion(), preference, callback);
         open.add(call);
         server.callStarted(connectionCalls(ctx.channel()));
         if (preference != null) {
-            long holdMillis = preference.holdFor().toMillis();
+            // With a callback the caller expects the result there: 202 at once, unless it asked to wait.
+            long holdMillis = callback != null && !preference.respondAsync() ? 0 : preference.holdFor().toMillis();
             if (holdMillis == 0) {
                 call.detach();
             } else {
@@ -482,7 +503,7 @@ final class ServerRequestHandler extends ChannelInboundHandlerAdapter {
         volatile boolean workCancelled;
 
         Call(ChannelHandlerContext ctx, long sequence, HttpRoute route, String accept, boolean close, HttpVersion version,
-             AsyncOperations.@Nullable Preference preference) {
+             AsyncOperations.@Nullable Preference preference, java.net.@Nullable URI callback) {
             this.ctx = ctx;
             this.sequence = sequence;
             this.route = route;
@@ -491,7 +512,7 @@ final class ServerRequestHandler extends ChannelInboundHandlerAdapter {
             this.version = version;
             this.preference = preference;
             this.operation = preference == null ? null : new AsyncOperation(AsyncOperations.newId(),
-                    route.operation().contract().version().major(), route, accept, this::cancelWork);
+                    route.operation().contract().version().major(), route, accept, this::cancelWork, callback, server.callbacks());
         }
 
         void started(ParleyClock.Cancellable handle) {
