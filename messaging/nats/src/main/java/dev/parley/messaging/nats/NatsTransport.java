@@ -22,7 +22,6 @@ import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamManagement;
 import io.nats.client.Nats;
 import io.nats.client.Options;
-import io.nats.client.PublishOptions;
 import io.nats.client.api.AckPolicy;
 import io.nats.client.api.ConsumerConfiguration;
 import io.nats.client.api.DeliverPolicy;
@@ -144,25 +143,43 @@ public final class NatsTransport extends BrokerTransport {
             return CompletableFuture.failedFuture(new TransportException(ErrorCode.PAYLOAD_TOO_LARGE, "message to " + channel + " has "
                     + size + " bytes with headers, over the NATS server's max_payload of " + limit + " bytes", null));
         }
-        NatsMessage out = NatsMessage.builder().subject(channel).headers(headers).data(message.body()).build();
         String stream = NatsWire.stream(channel);
         if (ChannelNames.isReplies(channel)) {
             return replyStored(stream).thenCompose(stored -> {
                 if (stored) {
                     // The caller's reply channel is durable (MessagingOptions.durableReplies): confirmed like any channel.
-                    return publish(stream, out, messageIdOf(message));
+                    return publish(stream, stored(channel, headers, message.body(), messageIdOf(message)));
                 }
                 // Not stored: whoever waits for the reply listens on the subject right now.
                 try {
-                    connection.publish(out);
+                    connection.publish(NatsMessage.builder().subject(channel).headers(headers).data(message.body()).build());
                     return CompletableFuture.completedFuture(null);
                 } catch (RuntimeException e) {
                     return CompletableFuture.failedFuture(e);
                 }
             });
         }
-        return streamReady(stream, channel, RetentionPolicy.Interest, settings.maxAge())
-                .thenCompose(v -> publish(stream, out, messageIdOf(message)));
+        NatsMessage out;
+        try {
+            out = stored(channel, headers, message.body(), messageIdOf(message));
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(new TransportException(ErrorCode.INVALID_ARGUMENT,
+                    "message to " + channel + " has a message id NATS cannot carry: " + e.getMessage(), e));
+        }
+        CompletableFuture<Void> ready = streamReady(stream, channel, RetentionPolicy.Interest, settings.maxAge());
+        // Known streams: publish right here rather than through a dependent stage.
+        return ready.isDone() && !ready.isCompletedExceptionally() ? publish(stream, out) : ready.thenCompose(v -> publish(stream, out));
+    }
+
+    /**
+     * A message for a stream. The deduplication id travels as the {@code Nats-Msg-Id} header set
+     * here rather than through {@code PublishOptions}, with which jnats copies all headers again.
+     */
+    private static NatsMessage stored(String subject, io.nats.client.impl.Headers headers, byte[] body, @Nullable String messageId) {
+        if (messageId != null) {
+            headers.put(NatsWire.MSG_ID, messageId);
+        }
+        return NatsMessage.builder().subject(subject).headers(headers).data(body).build();
     }
 
     private @Nullable String messageIdOf(Envelope message) {
@@ -254,13 +271,13 @@ public final class NatsTransport extends BrokerTransport {
         Envelope letter = MessagingHeaders.deadLettered(raw, s.channel(), s.group(), reason);
         NatsMessage out;
         try {
-            out = NatsMessage.builder().subject(subject).headers(NatsWire.toNats(letter.headers())).data(letter.body()).build();
+            out = stored(subject, NatsWire.toNats(letter.headers()), letter.body(), dedupeId);
         } catch (IllegalArgumentException e) {
             return CompletableFuture.failedFuture(e);
         }
         String stream = NatsWire.stream(subject);
         return streamReady(stream, subject, RetentionPolicy.Limits, settings.deadLetterMaxAge())
-                .thenCompose(v -> publish(stream, out, dedupeId))
+                .thenCompose(v -> publish(stream, out))
                 .orTimeout(settings.messaging().publishTimeout().toMillis(), TimeUnit.MILLISECONDS);
     }
 
@@ -269,11 +286,10 @@ public final class NatsTransport extends BrokerTransport {
         declare(s);
     }
 
-    private CompletableFuture<Void> publish(String stream, NatsMessage message, @Nullable String messageId) {
-        PublishOptions options = messageId != null ? PublishOptions.builder().messageId(messageId).build() : null;
+    private CompletableFuture<Void> publish(String stream, NatsMessage message) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         try {
-            jetStream.publishAsync(message, options).whenComplete((ack, e) -> {
+            jetStream.publishAsync(message).whenComplete((ack, e) -> {
                 if (e == null) {
                     done.complete(null);
                     return;

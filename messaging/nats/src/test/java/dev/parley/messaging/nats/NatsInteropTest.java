@@ -1,9 +1,11 @@
 package dev.parley.messaging.nats;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.parley.Parley;
 import dev.parley.ParleyClock;
+import dev.parley.TransportException;
 import dev.parley.contract.Contract;
 import dev.parley.contract.Event;
 import dev.parley.message.Envelope;
@@ -176,6 +178,26 @@ class NatsInteropTest {
         assertThat(received).containsExactly("dup-1", "other-1");
         assertThat(raw.management.getStreamInfo("parley_interop_dedupe_v1_events").getStreamState().getLastSequence())
                 .as("stored once").isEqualTo(2);
+    }
+
+    @Test
+    void aMessageIdThatCannotBeANatsHeaderIsRefusedAtPublishAndNothingIsStored() throws Exception {
+        String channel = "parley.interop.badid.v1.events";
+        NatsTransport transport = NatsTransport.builder().url(RawNats.SHARED_URL).options(MessagingOptions.ofDefaults()).build();
+        closeables.add(transport);
+        transport.publish(channel, Envelope.of(Headers.of(Map.of(StandardHeaders.MESSAGE_ID, "ok-1", StandardHeaders.OPERATION, "Thing")),
+                "{}".getBytes(StandardCharsets.UTF_8))).get(10, TimeUnit.SECONDS);
+
+        // parley-message-id travels RFC 2047-encoded, but Nats-Msg-Id cannot: NATS header values are printable ASCII.
+        Envelope hostile = Envelope.of(Headers.of(Map.of(StandardHeaders.MESSAGE_ID, "id-\u00e9t\u00e9", StandardHeaders.OPERATION,
+                "Thing")), "{}".getBytes(StandardCharsets.UTF_8));
+        assertThatThrownBy(() -> transport.publish(channel, hostile).get(10, TimeUnit.SECONDS))
+                .isInstanceOf(java.util.concurrent.ExecutionException.class)
+                .cause().isInstanceOfSatisfying(TransportException.class,
+                        e -> assertThat(e.code()).isEqualTo(dev.parley.ErrorCode.INVALID_ARGUMENT));
+        // Interest retention without a group keeps nothing, but every stored message took a sequence number.
+        assertThat(raw.management.getStreamInfo("parley_interop_badid_v1_events").getStreamState().getLastSequence())
+                .as("only the valid message was stored").isEqualTo(1);
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {

@@ -93,24 +93,26 @@ final class QueueSubscription implements AutoCloseable {
         start();
     }
 
+    /**
+     * Acknowledges a delivery, from any thread. Not under {@link #lock}: the channel serialises
+     * its own frames, and handlers settling on many threads would otherwise queue on the lock
+     * (a closed or recovering channel fails the ack or drops its stale tag, as under the lock).
+     */
     void ack(long deliveryTag) {
-        synchronized (lock) {
-            try {
-                channel.basicAck(deliveryTag, false);
-            } catch (IOException | RuntimeException e) {
-                // The channel is gone: the broker has already put the message back.
-                log.debug("could not ack delivery {} on {} ({}); the broker will deliver it again", deliveryTag, queue, e.getMessage());
-            }
+        try {
+            channel.basicAck(deliveryTag, false);
+        } catch (IOException | RuntimeException e) {
+            // The channel is gone: the broker has already put the message back.
+            log.debug("could not ack delivery {} on {} ({}); the broker will deliver it again", deliveryTag, queue, e.getMessage());
         }
     }
 
+    /** Gives a delivery back to the queue, from any thread (not under {@link #lock}, as {@link #ack}). */
     void requeue(long deliveryTag) {
-        synchronized (lock) {
-            try {
-                channel.basicNack(deliveryTag, false, true);
-            } catch (IOException | RuntimeException e) {
-                log.debug("could not requeue delivery {} on {} ({}); the broker will deliver it again", deliveryTag, queue, e.getMessage());
-            }
+        try {
+            channel.basicNack(deliveryTag, false, true);
+        } catch (IOException | RuntimeException e) {
+            log.debug("could not requeue delivery {} on {} ({}); the broker will deliver it again", deliveryTag, queue, e.getMessage());
         }
     }
 

@@ -8,10 +8,18 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.GetResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -77,6 +85,50 @@ class RabbitBrokerTest {
         assertThat(new String(dead.getBody(), StandardCharsets.UTF_8)).isEqualTo("{\"a\":1}");
         RabbitTestSupport.await(Duration.ofSeconds(10), "the group queue to drain", () -> count(Topology.queue(channel, group)) == 0);
         sub.close();
+    }
+
+    @Test
+    void deliveriesAckedFromManyThreadsAtOnceAreEachAckedOnce() throws Exception {
+        int total = 400;
+        LinkedBlockingQueue<AmqpDelivery> deliveries = new LinkedBlockingQueue<>();
+        broker.declareDurable(channel, group);
+        QueueSubscription sub = broker.consume(channel, group, true, 64, deliveries::add);
+        Set<String> acked = ConcurrentHashMap.newKeySet();
+        AtomicInteger redelivered = new AtomicInteger();
+        // 16 threads settle whatever arrives, in no particular order, while the consumer thread keeps delivering.
+        ExecutorService settlers = Executors.newFixedThreadPool(16);
+        try {
+            for (int t = 0; t < 16; t++) {
+                settlers.execute(() -> {
+                    try {
+                        AmqpDelivery d;
+                        while ((d = deliveries.poll(30, TimeUnit.SECONDS)) != null) {
+                            if (d.deliveryAttempt() > 1) {
+                                redelivered.incrementAndGet();
+                            }
+                            acked.add(d.headers().get("parley-message-id"));
+                            d.ack();
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+            }
+            List<CompletableFuture<Void>> sent = new ArrayList<>();
+            for (int i = 0; i < total; i++) {
+                sent.add(broker.send(channel, Map.of("parley-message-id", "m-" + i, "parley-operation", "tick"),
+                        "{}".getBytes(StandardCharsets.UTF_8), null));
+            }
+            CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+            RabbitTestSupport.await(Duration.ofSeconds(30), "every message acked", () -> acked.size() == total);
+            String queue = Topology.queue(channel, group);
+            RabbitTestSupport.await(Duration.ofSeconds(30), "the queue to drain", () -> count(queue) == 0);
+            assertThat(redelivered.get()).as("redeliveries (a lost or refused ack closes the channel and redelivers)").isZero();
+            assertThat(sub.isClosed()).isFalse();
+        } finally {
+            settlers.shutdownNow();
+            sub.close();
+        }
     }
 
     @Test
