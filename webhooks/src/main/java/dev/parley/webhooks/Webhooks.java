@@ -212,8 +212,67 @@ public final class Webhooks implements AutoCloseable {
      */
     public String publish(String webhookId, String eventType, Instant occurredAt, byte[] jsonData) {
         ensureOpen();
+        WebhookStore.NewMessage m = message(webhookId, eventType, occurredAt, jsonData);
+        if (store.enqueue(m.id(), m.eventType(), m.payload(), clock.instant(), m.endpointIds())) {
+            m.endpointIds().forEach(this::wake);
+        }
+        return webhookId;
+    }
+
+    /** The most events {@link #publishAll} takes in one call. */
+    public static final int MAX_BATCH = 1_000;
+
+    /**
+     * Queues several events in one transaction, which costs about as much as queueing one: the
+     * way to publish a burst of events quickly. Returns their {@code webhook-id}s, in order, once
+     * every one is stored. Every event is checked before anything is stored (ids, JSON); an
+     * event whose id is already stored (or repeated in {@code events}) is queued once. If the
+     * store fails, this throws and some of the events may be stored: publishing them again with
+     * the same ids is safe.
+     *
+     * @throws IllegalArgumentException for more than {@link #MAX_BATCH} events, or an event
+     *                                  {@link #publish(String, String, Instant, byte[])} would refuse
+     */
+    public List<String> publishAll(List<OutgoingEvent> events) {
+        ensureOpen();
+        if (events.size() > MAX_BATCH) {
+            throw new IllegalArgumentException("events: " + events.size() + " (expected: at most " + MAX_BATCH + " per call)");
+        }
+        if (events.isEmpty()) {
+            return List.of();
+        }
+        List<WebhookStore.NewMessage> messages = new ArrayList<>(events.size());
+        List<String> ids = new ArrayList<>(events.size());
+        for (OutgoingEvent e : events) {
+            messages.add(message(e.webhookId(), e.type(), e.occurredAt(), e.data()));
+            ids.add(e.webhookId());
+        }
+        boolean[] stored = store.enqueueAll(messages, clock.instant());
+        Set<String> woken = new HashSet<>();
+        for (int i = 0; i < stored.length; i++) {
+            if (stored[i]) {
+                for (String endpointId : messages.get(i).endpointIds()) {
+                    if (woken.add(endpointId)) {
+                        wake(endpointId);
+                    }
+                }
+            }
+        }
+        return ids;
+    }
+
+    /** An event for {@link #publishAll} with a new {@code webhook-id}, happening now (by this instance's clock). */
+    public OutgoingEvent event(String eventType, byte[] jsonData) {
+        return new OutgoingEvent(WebhookStore.newId("msg_"), eventType, clock.instant(), jsonData);
+    }
+
+    /** Checks an event and makes its stored message: the payload and the endpoints it goes to. */
+    private WebhookStore.NewMessage message(String webhookId, String eventType, Instant occurredAt, byte[] jsonData) {
         if (!webhookId.matches("[A-Za-z0-9_-]{1,100}")) {
             throw new IllegalArgumentException("webhookId: '" + webhookId + "' (expected: 1-100 of A-Z a-z 0-9 _ -; no '.')");
+        }
+        if (eventType.isEmpty() || eventType.length() > 300) {
+            throw new IllegalArgumentException("eventType: " + eventType.length() + " characters (expected: 1-300)");
         }
         byte[] payload = payload(eventType, occurredAt, jsonData);
         List<String> targets = new ArrayList<>();
@@ -222,10 +281,7 @@ public final class Webhooks implements AutoCloseable {
                 targets.add(e.endpoint().id());
             }
         }
-        if (store.enqueue(webhookId, eventType, payload, clock.instant(), targets)) {
-            targets.forEach(this::wake);
-        }
-        return webhookId;
+        return new WebhookStore.NewMessage(webhookId, eventType, payload, targets);
     }
 
     /**

@@ -151,6 +151,65 @@ abstract class DeliverySuite {
     }
 
     @Test
+    void publishAllQueuesABatchInOneCallEachIdOnceAndDeliversItSigned() {
+        NewSecret trips = webhooks.createEndpoint(receiver.url("/trips"), Set.of("trips.TripCompleted"), "trip hooks");
+        NewSecret all = webhooks.createEndpoint(receiver.url("/all"), Set.of(Endpoint.ALL_EVENTS), "everything");
+        String earlier = webhooks.publish("trips.TripCompleted", json("{\"n\":0}"));
+        settle(trips.endpoint().id());
+        settle(all.endpoint().id());
+        receiver.clear();
+
+        OutgoingEvent first = webhooks.event("trips.TripCompleted", json("{\"n\":1}"));
+        OutgoingEvent invoice = webhooks.event("invoices.paid", json("{\"n\":2}"));
+        OutgoingEvent again = new OutgoingEvent(earlier, "trips.TripCompleted", clock.instant(), json("{\"n\":0}"));
+        List<String> ids = webhooks.publishAll(List.of(first, invoice, again, first)); // one repeated, one stored before
+        assertThat(ids).containsExactly(first.webhookId(), invoice.webhookId(), earlier, first.webhookId());
+        settle(trips.endpoint().id());
+        settle(all.endpoint().id());
+
+        Await.until("three deliveries", () -> receiver.received().size() == 3);
+        assertThat(receiver.received("/trips")).extracting(r -> r.header("webhook-id")).containsExactly(first.webhookId());
+        assertThat(receiver.received("/all")).extracting(r -> verifier(all.secret()).verify(r.headers(), r.body()).id())
+                .containsExactlyInAnyOrder(first.webhookId(), invoice.webhookId());
+        WebhookEvent<Map> event = verifier(trips.secret()).verify(receiver.received("/trips").get(0).headers(),
+                receiver.received("/trips").get(0).body(), Map.class);
+        assertThat(event.data()).isEqualTo(Map.of("n", 1));
+        assertThat(webhooks.deliveries(trips.endpoint().id(), 10)).hasSize(2)
+                .allSatisfy(d -> assertThat(d.status()).isEqualTo(DeliveryStatus.DELIVERED));
+        assertThat(webhooks.deliveries(all.endpoint().id(), 10)).hasSize(3);
+        assertThat(webhooks.publishAll(List.of())).isEmpty();
+    }
+
+    @Test
+    void publishAllRefusesOversizedAndMalformedBatchesBeforeStoringAnything() {
+        String ep = webhooks.createEndpoint(receiver.url("/hook"), Set.of("*"), "").endpoint().id();
+        List<OutgoingEvent> tooMany = new ArrayList<>();
+        for (int i = 0; i <= Webhooks.MAX_BATCH; i++) {
+            tooMany.add(webhooks.event("a.b", json("{}")));
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> webhooks.publishAll(tooMany))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at most " + Webhooks.MAX_BATCH);
+        OutgoingEvent good = webhooks.event("a.b", json("{\"ok\":true}"));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> webhooks.publishAll(List.of(good, webhooks.event("a.b", json("{not json")))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not JSON");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> webhooks.publishAll(
+                        List.of(good, new OutgoingEvent("../../etc", "a.b", clock.instant(), json("{}")))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("webhookId");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> webhooks.publishAll(
+                        List.of(good, webhooks.event("x".repeat(301), json("{}")))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("eventType");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new OutgoingEvent("id", "a.b", clock.instant(), null))
+                .isInstanceOf(NullPointerException.class);
+        assertThat(webhooks.deliveries(ep, 10)).isEmpty();
+        assertThat(receiver.received()).isEmpty();
+        // the publisher goes on working after the refusals
+        webhooks.publishAll(List.of(good));
+        settle(ep);
+        Await.until("delivered", () -> receiver.received().size() == 1);
+        assertThat(receiver.received().get(0).header("webhook-id")).isEqualTo(good.webhookId());
+    }
+
+    @Test
     void retriesOnTheScheduleWithJitterAndTheSameWebhookId() {
         AtomicInteger calls = new AtomicInteger();
         receiver.respondWith(r -> RecordingReceiver.Answer.of(calls.incrementAndGet() <= 2 ? 500 : 204));

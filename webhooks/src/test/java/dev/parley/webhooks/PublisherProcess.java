@@ -29,8 +29,16 @@ public final class PublisherProcess {
                 .build();
         NewSecret endpoint = webhooks.createEndpoint(url, Set.of("*"), "kill test");
         System.out.println("endpoint " + endpoint.endpoint().id() + " " + endpoint.secret().serialized());
-        for (int i = 0; i < events; i++) {
+        // The first half one by one, the rest in one publishAll: both acknowledge only what is stored.
+        for (int i = 0; i < events / 2; i++) {
             String id = webhooks.publish("kill.test", ("{\"n\":" + i + "}").getBytes(StandardCharsets.UTF_8));
+            System.out.println("queued " + id);
+        }
+        java.util.List<OutgoingEvent> rest = new java.util.ArrayList<>();
+        for (int i = events / 2; i < events; i++) {
+            rest.add(webhooks.event("kill.test", ("{\"n\":" + i + "}").getBytes(StandardCharsets.UTF_8)));
+        }
+        for (String id : webhooks.publishAll(rest)) {
             System.out.println("queued " + id);
         }
         System.out.flush();

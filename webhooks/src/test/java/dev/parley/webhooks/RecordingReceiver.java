@@ -98,6 +98,11 @@ final class RecordingReceiver implements AutoCloseable {
         return new ArrayList<>(received);
     }
 
+    /** Forgets what was received so far. */
+    void clear() {
+        received.clear();
+    }
+
     List<Received> received(String path) {
         return received.stream().filter(r -> r.path().equals(path)).toList();
     }

@@ -3,6 +3,7 @@ package dev.parley.bench.webhooks;
 import com.sun.net.httpserver.HttpServer;
 import dev.parley.webhooks.AddressClass;
 import dev.parley.webhooks.DeliveryStatus;
+import dev.parley.webhooks.OutgoingEvent;
 import dev.parley.webhooks.SsrfPolicy;
 import dev.parley.webhooks.WebhookHttpClient;
 import dev.parley.webhooks.WebhookStore;
@@ -34,17 +35,22 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <ol>
  * <li>deliveries per second to a local receiver with signing and durable queueing (H2 file
- *     store, one endpoint, 4 in flight, 4 publishing threads), from the first publish until the
- *     receiver has every event, against plain unsigned POSTs of the same payload with the same
- *     {@link WebhookHttpClient}, 4 callers (target: at least 0.7x);</li>
+ *     store, or PostgreSQL; one endpoint, 4 in flight, 4 publishing threads), from the first
+ *     publish until the receiver has every event, against plain unsigned POSTs of the same
+ *     payload with the same {@link WebhookHttpClient}, 4 callers (target: at least 0.7x); once
+ *     with one event per {@code publish} call, once with {@value #BATCH} events per
+ *     {@code publishAll} call;</li>
  * <li>what a dead endpoint (accepts connections, never answers) costs a healthy one: the
  *     healthy endpoint's publish-to-receipt latency, p50/p99, at a fixed publish rate, alone and
  *     next to the dead one (target: p99 within 10%).</li>
  * </ol>
  *
  * <pre>
- *   java -cp benchmarks.jar dev.parley.bench.webhooks.WebhookBench [events=20000] [rounds=3] [ratePerSecond=500]
+ *   java -cp benchmarks.jar dev.parley.bench.webhooks.WebhookBench [events=20000] [rounds=3] [ratePerSecond=500] [store=h2|postgres]
  * </pre>
+ *
+ * The PostgreSQL store uses {@code PARLEY_PG_URL} (default {@code jdbc:postgresql://127.0.0.1:5432/postgres})
+ * and {@code PARLEY_PG_USER} (default {@code postgres}), with tables of a fresh prefix per run.
  *
  * Prints one line per measurement and RATIO lines.
  */
@@ -55,35 +61,112 @@ public final class WebhookBench {
     private static final byte[] DATA = "{\"tripId\":\"3f1c2a9e-5b7d-4e11-9c0a-2d4f6b8e1a37\",\"fareCents\":1250}"
             .getBytes(StandardCharsets.UTF_8);
 
+    /** Events per {@code publishAll} call in the batched run. */
+    static final int BATCH = 50;
+
     private WebhookBench() {}
+
+    /** Makes a fresh, empty store per run and removes it afterwards. */
+    interface Stores extends AutoCloseable {
+        WebhookStore open() throws Exception;
+
+        void drop(WebhookStore store) throws Exception;
+
+        @Override
+        default void close() {}
+    }
+
+    static Stores h2Stores() {
+        Map<WebhookStore, Path> dirs = new ConcurrentHashMap<>();
+        return new Stores() {
+            @Override
+            public WebhookStore open() throws Exception {
+                Path dir = Files.createTempDirectory("webhooks-bench");
+                WebhookStore store = WebhookStore.h2File(dir.resolve("q"));
+                dirs.put(store, dir);
+                return store;
+            }
+
+            @Override
+            public void drop(WebhookStore store) throws Exception {
+                deleteTree(dirs.remove(store));
+            }
+        };
+    }
+
+    static Stores postgresStores() {
+        com.zaxxer.hikari.HikariConfig config = new com.zaxxer.hikari.HikariConfig();
+        config.setJdbcUrl(System.getenv().getOrDefault("PARLEY_PG_URL", "jdbc:postgresql://127.0.0.1:5432/postgres"));
+        config.setUsername(System.getenv().getOrDefault("PARLEY_PG_USER", "postgres"));
+        config.setMaximumPoolSize(16);
+        com.zaxxer.hikari.HikariDataSource pool = new com.zaxxer.hikari.HikariDataSource(config);
+        Map<WebhookStore, String> prefixes = new ConcurrentHashMap<>();
+        return new Stores() {
+            @Override
+            public WebhookStore open() {
+                String prefix = "whbench_" + Long.toString(System.nanoTime() & 0xffffffffL, 36) + "_";
+                WebhookStore store = WebhookStore.postgres(pool, prefix);
+                prefixes.put(store, prefix);
+                return store;
+            }
+
+            @Override
+            public void drop(WebhookStore store) throws Exception {
+                String prefix = prefixes.remove(store);
+                try (var c = pool.getConnection(); var st = c.createStatement()) {
+                    for (String t : List.of("attempt", "delivery", "message", "endpoint")) {
+                        st.execute("DROP TABLE IF EXISTS " + prefix + t);
+                    }
+                }
+            }
+
+            @Override
+            public void close() {
+                pool.close();
+            }
+        };
+    }
 
     public static void main(String[] args) throws Exception {
         int events = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         int rate = args.length > 2 ? Integer.parseInt(args[2]) : 500;
-        System.out.printf("webhooks bench: %d events, %d rounds, %d/s for the isolation run, %d CPUs%n",
-                events, rounds, rate, Runtime.getRuntime().availableProcessors());
-        try (Receiver receiver = new Receiver()) {
+        String storeName = args.length > 3 ? args[3] : "h2";
+        System.out.printf("webhooks bench: %d events, %d rounds, %d/s for the isolation run, store %s, %d CPUs%n",
+                events, rounds, rate, storeName, Runtime.getRuntime().availableProcessors());
+        try (Receiver receiver = new Receiver();
+             Stores stores = switch (storeName) {
+                 case "h2" -> h2Stores();
+                 case "postgres" -> postgresStores();
+                 default -> throw new IllegalArgumentException("store: " + storeName + " (expected: h2 or postgres)");
+             }) {
             WebhookHttpClient client = WebhookHttpClient.builder().ssrfPolicy(SsrfPolicy.strict().allowing(AddressClass.LOOPBACK)).build();
             for (int w = 0; w < 2; w++) { // warm-up: the JIT needs a while for both paths
                 plainPerSecond(client, receiver, events);
-                webhooksPerSecond(client, receiver, events);
+                webhooksPerSecond(client, receiver, stores, events, 1);
+                webhooksPerSecond(client, receiver, stores, events, BATCH);
             }
             List<Double> plain = new ArrayList<>();
             List<Double> signed = new ArrayList<>();
+            List<Double> batched = new ArrayList<>();
             for (int r = 0; r < rounds; r++) {
                 plain.add(plainPerSecond(client, receiver, events));
-                signed.add(webhooksPerSecond(client, receiver, events));
-                System.out.printf("round %d: plain %.0f/s, signed+durable %.0f/s%n", r + 1, plain.get(r), signed.get(r));
+                signed.add(webhooksPerSecond(client, receiver, stores, events, 1));
+                batched.add(webhooksPerSecond(client, receiver, stores, events, BATCH));
+                System.out.printf("round %d: plain %.0f/s, signed+durable %.0f/s, signed+durable publishAll(%d) %.0f/s%n",
+                        r + 1, plain.get(r), signed.get(r), BATCH, batched.get(r));
             }
             double p = median(plain);
             double s = median(signed);
+            double b = median(batched);
             System.out.printf("RATIO webhooks signed+durable/plain throughput=%.2f (%.0f/s vs %.0f/s; target >= 0.70)%n", s / p, s, p);
+            System.out.printf("RATIO webhooks signed+durable publishAll(%d)/plain throughput=%.2f (%.0f/s vs %.0f/s; target >= 0.70)%n",
+                    BATCH, b / p, b, p);
 
             int isolationEvents = Math.max(1_000, events / 4);
-            isolation(client, receiver, isolationEvents, rate, false); // warm-up
-            double[] alone = isolation(client, receiver, isolationEvents, rate, false);
-            double[] withDead = isolation(client, receiver, isolationEvents, rate, true);
+            isolation(client, receiver, stores, isolationEvents, rate, false); // warm-up
+            double[] alone = isolation(client, receiver, stores, isolationEvents, rate, false);
+            double[] withDead = isolation(client, receiver, stores, isolationEvents, rate, true);
             System.out.printf("healthy alone:         p50 %.2f ms, p99 %.2f ms%n", alone[0], alone[1]);
             System.out.printf("healthy + dead:        p50 %.2f ms, p99 %.2f ms%n", withDead[0], withDead[1]);
             System.out.printf("RATIO webhooks dead-endpoint healthy p99 with/without=%.2f (target <= 1.10)%n", withDead[1] / alone[1]);
@@ -113,10 +196,13 @@ public final class WebhookBench {
         return events / ((System.nanoTime() - start) / 1e9);
     }
 
-    /** Events published through Webhooks (stored, signed, delivered) until the receiver has them all. */
-    static double webhooksPerSecond(WebhookHttpClient client, Receiver receiver, int events) throws Exception {
-        Path dir = Files.createTempDirectory("webhooks-bench");
-        try (WebhookStore store = WebhookStore.h2File(dir.resolve("q"));
+    /**
+     * Events published through Webhooks (stored, signed, delivered) until the receiver has them
+     * all; {@code batch} events per call ({@code publish} for 1, else {@code publishAll}).
+     */
+    static double webhooksPerSecond(WebhookHttpClient client, Receiver receiver, Stores stores, int events, int batch) throws Exception {
+        WebhookStore store = stores.open();
+        try (store;
              Webhooks webhooks = Webhooks.builder().store(store).httpClient(client).build()) {
             String ep = webhooks.createEndpoint(receiver.url("/signed"), Set.of("*"), "bench").endpoint().id();
             int before = receiver.count("/signed");
@@ -126,8 +212,18 @@ public final class WebhookBench {
                 // 4 publishing threads, as the plain run has 4 callers
                 for (int w = 0; w < 4; w++) {
                     pool.submit(() -> {
-                        while (left.getAndDecrement() > 0) {
-                            webhooks.publish("trips.TripCompleted", DATA);
+                        if (batch == 1) {
+                            while (left.getAndDecrement() > 0) {
+                                webhooks.publish("trips.TripCompleted", DATA);
+                            }
+                            return null;
+                        }
+                        for (int n; (n = take(left, batch)) > 0; ) {
+                            List<OutgoingEvent> chunk = new ArrayList<>(n);
+                            for (int i = 0; i < n; i++) {
+                                chunk.add(webhooks.event("trips.TripCompleted", DATA));
+                            }
+                            webhooks.publishAll(chunk);
                         }
                         return null;
                     });
@@ -142,15 +238,30 @@ public final class WebhookBench {
             }
             return perSecond;
         } finally {
-            deleteTree(dir);
+            stores.drop(store);
+        }
+    }
+
+    /** Takes up to {@code n} from {@code left}; how many were taken. */
+    static int take(AtomicInteger left, int n) {
+        while (true) {
+            int l = left.get();
+            if (l <= 0) {
+                return 0;
+            }
+            int t = Math.min(l, n);
+            if (left.compareAndSet(l, l - t)) {
+                return t;
+            }
         }
     }
 
     /** Publishes at {@code rate}/s; returns the healthy endpoint's publish-to-receipt p50 and p99 in ms. */
-    static double[] isolation(WebhookHttpClient client, Receiver receiver, int events, int rate, boolean withDead) throws Exception {
-        Path dir = Files.createTempDirectory("webhooks-bench");
+    static double[] isolation(WebhookHttpClient client, Receiver receiver, Stores stores, int events, int rate, boolean withDead)
+            throws Exception {
+        WebhookStore store = stores.open();
         try (DeadEndpoint dead = new DeadEndpoint();
-             WebhookStore store = WebhookStore.h2File(dir.resolve("q"));
+             store;
              Webhooks webhooks = Webhooks.builder().store(store).httpClient(client).build()) {
             webhooks.createEndpoint(receiver.url("/healthy"), Set.of("*"), "healthy");
             if (withDead) {
@@ -180,7 +291,7 @@ public final class WebhookBench {
             }
             return new double[] {percentile(latencies, 0.50), percentile(latencies, 0.99)};
         } finally {
-            deleteTree(dir);
+            stores.drop(store);
         }
     }
 
