@@ -1,10 +1,10 @@
 package dev.parley.bench.webhooks;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.parley.webhooks.AddressClass;
+import dev.parley.net.AddressClass;
+import dev.parley.net.GuardedHttpClient;
+import dev.parley.net.SsrfPolicy;
 import dev.parley.webhooks.DeliveryStatus;
-import dev.parley.webhooks.SsrfPolicy;
-import dev.parley.webhooks.WebhookHttpClient;
 import dev.parley.webhooks.WebhookStore;
 import dev.parley.webhooks.Webhooks;
 import java.io.IOException;
@@ -36,7 +36,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <li>deliveries per second to a local receiver with signing and durable queueing (H2 file
  *     store, one endpoint, 4 in flight, 4 publishing threads), from the first publish until the
  *     receiver has every event, against plain unsigned POSTs of the same payload with the same
- *     {@link WebhookHttpClient}, 4 callers (target: at least 0.7x);</li>
+ *     {@link GuardedHttpClient}, 4 callers (target: at least 0.7x);</li>
  * <li>what a dead endpoint (accepts connections, never answers) costs a healthy one: the
  *     healthy endpoint's publish-to-receipt latency, p50/p99, at a fixed publish rate, alone and
  *     next to the dead one (target: p99 within 10%).</li>
@@ -64,7 +64,7 @@ public final class WebhookBench {
         System.out.printf("webhooks bench: %d events, %d rounds, %d/s for the isolation run, %d CPUs%n",
                 events, rounds, rate, Runtime.getRuntime().availableProcessors());
         try (Receiver receiver = new Receiver()) {
-            WebhookHttpClient client = WebhookHttpClient.builder().ssrfPolicy(SsrfPolicy.strict().allowing(AddressClass.LOOPBACK)).build();
+            GuardedHttpClient client = GuardedHttpClient.builder().ssrfPolicy(SsrfPolicy.strict().allowing(AddressClass.LOOPBACK)).build();
             for (int w = 0; w < 2; w++) { // warm-up: the JIT needs a while for both paths
                 plainPerSecond(client, receiver, events);
                 webhooksPerSecond(client, receiver, events);
@@ -92,7 +92,7 @@ public final class WebhookBench {
     }
 
     /** Unsigned POSTs of the same payload with the same client, 4 callers. */
-    static double plainPerSecond(WebhookHttpClient client, Receiver receiver, int events) throws Exception {
+    static double plainPerSecond(GuardedHttpClient client, Receiver receiver, int events) throws Exception {
         URI url = receiver.url("/plain");
         AtomicInteger left = new AtomicInteger(events);
         Map<String, String> headers = Map.of("content-type", "application/json");
@@ -114,7 +114,7 @@ public final class WebhookBench {
     }
 
     /** Events published through Webhooks (stored, signed, delivered) until the receiver has them all. */
-    static double webhooksPerSecond(WebhookHttpClient client, Receiver receiver, int events) throws Exception {
+    static double webhooksPerSecond(GuardedHttpClient client, Receiver receiver, int events) throws Exception {
         Path dir = Files.createTempDirectory("webhooks-bench");
         try (WebhookStore store = WebhookStore.h2File(dir.resolve("q"));
              Webhooks webhooks = Webhooks.builder().store(store).httpClient(client).build()) {
@@ -147,7 +147,7 @@ public final class WebhookBench {
     }
 
     /** Publishes at {@code rate}/s; returns the healthy endpoint's publish-to-receipt p50 and p99 in ms. */
-    static double[] isolation(WebhookHttpClient client, Receiver receiver, int events, int rate, boolean withDead) throws Exception {
+    static double[] isolation(GuardedHttpClient client, Receiver receiver, int events, int rate, boolean withDead) throws Exception {
         Path dir = Files.createTempDirectory("webhooks-bench");
         try (DeadEndpoint dead = new DeadEndpoint();
              WebhookStore store = WebhookStore.h2File(dir.resolve("q"));
