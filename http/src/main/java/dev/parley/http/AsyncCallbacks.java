@@ -1,5 +1,8 @@
 package dev.parley.http;
 
+import dev.parley.net.AddressClass;
+import dev.parley.net.HostResolver;
+import dev.parley.net.SsrfPolicy;
 import java.time.Duration;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -9,9 +12,12 @@ import org.jspecify.annotations.Nullable;
  * caller names in the {@code parley-callback} request header (see docs/wire-formats.md,
  * "Asynchronous replies"). Off unless set with {@link HttpTransport.Builder#asyncCallbacks}:
  * a callback makes the server send requests to a URL chosen by its caller, across a trust
- * boundary, so only {@code http}/{@code https} URLs to public addresses are accepted unless
- * {@link Builder#allowPrivateNetworks()} says otherwise; cloud metadata addresses are always
- * refused. Redirects are not followed.
+ * boundary, so the URL goes through core's SSRF guard ({@link SsrfPolicy}, the one webhooks
+ * use): only {@code http}/{@code https} URLs to {@link AddressClass#PUBLIC public} addresses are
+ * accepted unless {@link Builder#allowPrivateNetworks()} says otherwise; cloud metadata
+ * addresses are always refused. Each attempt resolves the host once, checks every address and
+ * connects to the checked one ({@link dev.parley.net.GuardedHttpClient}), so a DNS answer that
+ * changes in between cannot redirect it. Redirects are not followed.
  *
  * <pre>{@code
  * HttpTransport.builder().server(8080)
@@ -26,6 +32,8 @@ import org.jspecify.annotations.Nullable;
 public final class AsyncCallbacks {
 
     private final boolean allowPrivateNetworks;
+    private final SsrfPolicy ssrfPolicy;
+    private final HostResolver resolver;
     private final byte @Nullable [] signingSecret;
     private final Duration timeout;
     private final int attempts;
@@ -33,6 +41,10 @@ public final class AsyncCallbacks {
 
     private AsyncCallbacks(Builder b) {
         this.allowPrivateNetworks = b.allowPrivateNetworks;
+        this.ssrfPolicy = b.allowPrivateNetworks
+                ? SsrfPolicy.strict().allowing(AddressClass.LOOPBACK, AddressClass.PRIVATE, AddressClass.LINK_LOCAL)
+                : SsrfPolicy.strict();
+        this.resolver = b.resolver;
         this.signingSecret = b.signingSecret == null ? null : b.signingSecret.clone();
         this.timeout = b.timeout;
         this.attempts = b.attempts;
@@ -48,8 +60,13 @@ public final class AsyncCallbacks {
         return new Builder();
     }
 
-    boolean allowPrivateNetworks() {
-        return allowPrivateNetworks;
+    /** Which callback targets may be called: public addresses, plus private networks when allowed. */
+    SsrfPolicy ssrfPolicy() {
+        return ssrfPolicy;
+    }
+
+    HostResolver resolver() {
+        return resolver;
     }
 
     byte @Nullable [] signingSecret() {
@@ -77,6 +94,7 @@ public final class AsyncCallbacks {
     /** Settings of {@link AsyncCallbacks}. */
     public static final class Builder {
         private boolean allowPrivateNetworks;
+        private HostResolver resolver = HostResolver.system();
         private byte @Nullable [] signingSecret;
         private Duration timeout = Duration.ofSeconds(5);
         private int attempts = 4;
@@ -91,6 +109,15 @@ public final class AsyncCallbacks {
          */
         public Builder allowPrivateNetworks() {
             this.allowPrivateNetworks = true;
+            return this;
+        }
+
+        /**
+         * How callback host names become addresses; default {@link HostResolver#system()}. Every
+         * address an answer holds is checked, and the attempt connects to the checked one.
+         */
+        public Builder resolver(HostResolver value) {
+            this.resolver = Objects.requireNonNull(value, "resolver");
             return this;
         }
 

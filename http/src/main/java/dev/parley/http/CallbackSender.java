@@ -2,43 +2,37 @@ package dev.parley.http;
 
 import dev.parley.message.Envelope;
 import dev.parley.message.StandardHeaders;
+import dev.parley.net.GuardedHttpClient;
+import dev.parley.net.HttpResult;
+import dev.parley.net.UnsafeTargetException;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpVersion;
 import java.io.IOException;
-import java.net.Inet4Address;
-import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.net.UnknownHostException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.Locale;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Pattern;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Sends the results of async operations to the callback URLs their callers named
  * ({@code parley-callback}), as {@link AsyncCallbacks} says: the URL is checked when the request
- * arrives (scheme, syntax, literal addresses) and its host's addresses again before every
- * attempt; each delivery runs on its own virtual thread, attempts spaced by a doubling backoff.
- *
- * <p>The address check duplicates, in small, {@code SsrfPolicy} of the {@code webhooks} module
- * (which http does not depend on: it brings a database and a store). Both modules depend on
- * core only, so the shared checker belongs there; that move is left for later.
+ * arrives (scheme, syntax, literal addresses) against the callbacks' {@link dev.parley.net.SsrfPolicy},
+ * and every attempt goes through core's {@link GuardedHttpClient}, which resolves the host once,
+ * checks every address and connects to the checked one (no DNS-rebinding window); each delivery
+ * runs on its own virtual thread, attempts spaced by a doubling backoff.
  */
 final class CallbackSender implements AutoCloseable {
 
@@ -51,20 +45,23 @@ final class CallbackSender implements AutoCloseable {
     static final int MAX_URL_LENGTH = 2048;
 
     private static final Logger log = LoggerFactory.getLogger(CallbackSender.class);
-    private static final Pattern DOTTED_DECIMAL = Pattern.compile(
-            "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
-    private static final Pattern NUMERIC_LABEL = Pattern.compile("(0x[0-9a-f]*|[0-9]+)");
-    private static final Pattern DNS_NAME = Pattern.compile("[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*");
 
     private final AsyncCallbacks settings;
     private final Set<Thread> running = ConcurrentHashMap.newKeySet();
     private final AtomicLong delivered = new AtomicLong();
     private final AtomicLong givenUp = new AtomicLong();
-    private volatile @Nullable HttpClient client;
+    private final GuardedHttpClient client;
     private volatile boolean closed;
 
     CallbackSender(AsyncCallbacks settings) {
         this.settings = settings;
+        this.client = GuardedHttpClient.builder()
+                .ssrfPolicy(settings.ssrfPolicy())
+                .resolver(settings.resolver())
+                .connectTimeout(settings.timeout())
+                .requestTimeout(settings.timeout())
+                .snippetBytes(0) // the answer's status is all a callback needs
+                .build();
     }
 
     /**
@@ -82,86 +79,15 @@ final class CallbackSender implements AutoCloseable {
         } catch (URISyntaxException e) {
             throw new IllegalArgumentException("not a URL (" + e.getReason() + ")");
         }
-        String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("http") && !scheme.equals("https")) {
-            throw new IllegalArgumentException("scheme '" + scheme + "' (expected: http or https)");
-        }
-        if (url.getRawAuthority() == null || url.getHost() == null) {
-            throw new IllegalArgumentException("no host");
-        }
-        if (url.getRawUserInfo() != null) {
-            throw new IllegalArgumentException("user info in the URL (expected: no credentials)");
-        }
         if (url.getRawFragment() != null) {
             throw new IllegalArgumentException("a fragment (expected: none)");
         }
-        String host = url.getHost().toLowerCase(Locale.ROOT);
-        if (host.contains("%")) {
-            throw new IllegalArgumentException("percent-encoding or a zone id in the host");
-        }
-        if (host.startsWith("[")) {
-            requireAllowed(literal(host.substring(1, host.length() - 1)));
-        } else if (NUMERIC_LABEL.matcher(host.substring(host.lastIndexOf('.') + 1)).matches()) {
-            if (!DOTTED_DECIMAL.matcher(host).matches()) {
-                throw new IllegalArgumentException("ambiguous numeric host '" + host + "' (expected: dotted-decimal IPv4)");
-            }
-            requireAllowed(literal(host));
-        } else if (!DNS_NAME.matcher(host).matches()) {
-            throw new IllegalArgumentException("host '" + host + "' is not a valid DNS name");
-        } else if (!settings.allowPrivateNetworks() && (host.equals("localhost") || host.endsWith(".localhost"))) {
-            throw new IllegalArgumentException("host '" + host + "' is loopback");
+        try {
+            settings.ssrfPolicy().checkWithoutResolving(url); // names are resolved and checked on every attempt
+        } catch (UnsafeTargetException e) {
+            throw new IllegalArgumentException(e.reason(), e);
         }
         return url;
-    }
-
-    private static InetAddress literal(String host) {
-        try {
-            return InetAddress.getByName(host); // a literal: parsed, never looked up
-        } catch (UnknownHostException e) {
-            throw new IllegalArgumentException("malformed address '" + host + "'");
-        }
-    }
-
-    /** Throws unless {@code address} may be called under these settings. */
-    private void requireAllowed(InetAddress address) {
-        String refused = refused(address, settings.allowPrivateNetworks());
-        if (refused != null) {
-            throw new IllegalArgumentException("address " + address.getHostAddress() + " is " + refused);
-        }
-    }
-
-    /** Why {@code address} is refused, or null when it may be called. */
-    static @Nullable String refused(InetAddress address, boolean allowPrivate) {
-        byte[] a = address.getAddress();
-        if (address instanceof Inet4Address) {
-            int b0 = a[0] & 0xff;
-            int b1 = a[1] & 0xff;
-            if ((b0 == 169 && b1 == 254 && (a[2] & 0xff) == 169 && (a[3] & 0xff) == 254)
-                    || (b0 == 100 && b1 == 100 && (a[2] & 0xff) == 100 && (a[3] & 0xff) == 200)) {
-                return "a cloud metadata address";
-            }
-            if (b0 == 0 || b0 >= 224) {
-                return "unspecified, multicast or reserved";
-            }
-            boolean privateNet = b0 == 127 || b0 == 10 || (b0 == 172 && (b1 & 0xf0) == 16) || (b0 == 192 && b1 == 168)
-                    || (b0 == 100 && (b1 & 0xc0) == 64) || (b0 == 169 && b1 == 254);
-            return privateNet && !allowPrivate ? "loopback, private or link-local (not allowed by AsyncCallbacks)" : null;
-        }
-        int w0 = ((a[0] & 0xff) << 8) | (a[1] & 0xff);
-        int w1 = ((a[2] & 0xff) << 8) | (a[3] & 0xff);
-        if (w0 == 0xfd00 && w1 == 0x0ec2) {
-            return "a cloud metadata address";
-        }
-        boolean zeroPrefix = true;
-        for (int i = 0; i < 10; i++) {
-            zeroPrefix &= a[i] == 0;
-        }
-        if (address.isAnyLocalAddress() || address.isMulticastAddress() || (zeroPrefix && !address.isLoopbackAddress())
-                || (w0 == 0x0064 && w1 == 0xff9b) || w0 == 0x2002 || (w0 == 0x2001 && w1 == 0)) {
-            return "unspecified, multicast or an IPv6 form embedding IPv4";
-        }
-        boolean privateNet = address.isLoopbackAddress() || (a[0] & 0xfe) == 0xfc || ((a[0] & 0xff) == 0xfe && (a[1] & 0x80) == 0x80);
-        return privateNet && !allowPrivate ? "loopback, private or link-local (not allowed by AsyncCallbacks)" : null;
     }
 
     /** Sends the rendered result of {@code operation} to {@code url}, on a virtual thread of its own. */
@@ -212,59 +138,47 @@ final class CallbackSender implements AutoCloseable {
                 wait = wait.multipliedBy(2);
             }
             try {
-                checkResolved(url);
-                HttpRequest.Builder request = HttpRequest.newBuilder(url)
-                        .timeout(settings.timeout())
-                        .header(OPERATION_ID, operation.id())
-                        .header(REPLY_STATUS, Integer.toString(status))
-                        .header("user-agent", "parley-http-callback")
-                        .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+                Map<String, String> headers = new LinkedHashMap<>();
+                headers.put(OPERATION_ID, operation.id());
+                headers.put(REPLY_STATUS, Integer.toString(status));
+                headers.put("user-agent", "parley-http-callback");
                 if (contentType != null) {
-                    request.header("content-type", contentType);
+                    headers.put("content-type", contentType);
                 }
                 if (parleyStatus != null) {
-                    request.header(StandardHeaders.STATUS, parleyStatus);
+                    headers.put(StandardHeaders.STATUS, parleyStatus);
                 }
                 byte[] secret = settings.signingSecret();
                 if (secret != null) {
                     String timestamp = Long.toString(System.currentTimeMillis() / 1000);
-                    request.header(TIMESTAMP, timestamp).header(SIGNATURE, "v1=" + sign(secret, operation.id(), timestamp, body));
+                    headers.put(TIMESTAMP, timestamp);
+                    headers.put(SIGNATURE, "v1=" + sign(secret, operation.id(), timestamp, body));
                 }
-                HttpResponse<Void> response = client().send(request.build(), HttpResponse.BodyHandlers.discarding());
-                if (response.statusCode() / 100 == 2) {
+                HttpResult response = client.post(url, headers, body);
+                if (response.isSuccess()) {
                     delivered.incrementAndGet();
-                    log.debug("async operation {}: callback to {} answered {}", operation.id(), url, response.statusCode());
+                    log.debug("async operation {}: callback to {} answered {}", operation.id(), url, response.status());
                     return;
                 }
-                last = "answered " + response.statusCode();
-            } catch (IllegalArgumentException e) {
-                // The host now resolves to a refused address: no point in trying again.
+                last = "answered " + response.status();
+            } catch (UnsafeTargetException e) {
+                // The host now resolves to a refused address (or not at all): no point in trying again.
                 log.warn("async operation {}: callback to {} given up: {}", operation.id(), url, e.getMessage());
                 givenUp.incrementAndGet();
                 return;
             } catch (IOException e) {
+                if (closed) {
+                    log.warn("async operation {}: callback to {} dropped, the server is closing", operation.id(), url);
+                    givenUp.incrementAndGet();
+                    return;
+                }
                 last = e.toString();
-            } catch (InterruptedException e) {
-                log.warn("async operation {}: callback to {} dropped, the server is closing", operation.id(), url);
-                givenUp.incrementAndGet();
-                return;
             }
             log.debug("async operation {}: callback attempt {} to {} failed: {}", operation.id(), attempt, url, last);
         }
         givenUp.incrementAndGet();
         log.warn("async operation {}: callback to {} given up after {} attempts (last: {}); the result stays at {}",
                 operation.id(), url, settings.attempts(), last, operation.location());
-    }
-
-    /** Resolves the URL's host and checks every address (a name must not lead to a refused one). */
-    private void checkResolved(URI url) throws UnknownHostException {
-        String host = url.getHost();
-        if (host.startsWith("[")) {
-            return; // a literal, checked with the request
-        }
-        for (InetAddress address : InetAddress.getAllByName(host)) {
-            requireAllowed(address);
-        }
     }
 
     static String sign(byte[] secret, String operationId, String timestamp, byte[] body) {
@@ -276,24 +190,6 @@ final class CallbackSender implements AutoCloseable {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 is always available", e);
         }
-    }
-
-    private HttpClient client() {
-        HttpClient c = client;
-        if (c == null) {
-            synchronized (this) {
-                c = client;
-                if (c == null) {
-                    c = HttpClient.newBuilder()
-                            .connectTimeout(settings.timeout())
-                            .followRedirects(HttpClient.Redirect.NEVER) // a redirect would escape the address check
-                            .version(HttpClient.Version.HTTP_1_1)
-                            .build();
-                    client = c;
-                }
-            }
-        }
-        return c;
     }
 
     long delivered() {
@@ -309,9 +205,5 @@ final class CallbackSender implements AutoCloseable {
     public void close() {
         closed = true;
         running.forEach(Thread::interrupt);
-        HttpClient c = client;
-        if (c != null) {
-            c.shutdownNow();
-        }
     }
 }

@@ -138,11 +138,11 @@ public final class HttpTransport implements AddressableTransport {
                 continue;
             }
             if (setting.startsWith("serverTls.")) {
-                serverTls = tlsSetting(serverTls == null ? TlsSettings.custom() : serverTls, key, setting.substring("serverTls.".length()), value);
+                serverTls = tlsSetting(serverTls, key, setting.substring("serverTls.".length()), value);
                 continue;
             }
             if (setting.startsWith("clientTls.")) {
-                clientTls = tlsSetting(clientTls == null ? TlsSettings.custom() : clientTls, key, setting.substring("clientTls.".length()), value);
+                clientTls = tlsSetting(clientTls, key, setting.substring("clientTls.".length()), value);
                 continue;
             }
             switch (setting) {
@@ -173,19 +173,9 @@ public final class HttpTransport implements AddressableTransport {
         return b;
     }
 
-    private static TlsSettings.Builder tlsSetting(TlsSettings.Builder tls, String key, String setting, String value) {
+    private static TlsSettings.Builder tlsSetting(TlsSettings.@Nullable Builder tls, String key, String setting, String value) {
         try {
-            return switch (setting) {
-                case "certificateChain" -> tls.certificateChain(java.nio.file.Path.of(value));
-                case "privateKey" -> tls.privateKey(java.nio.file.Path.of(value));
-                case "privateKeyPassword" -> tls.privateKeyPassword(value.toCharArray());
-                case "trustedCertificates" -> tls.trustedCertificates(java.nio.file.Path.of(value));
-                case "requireClientAuth" -> tls.requireClientAuth(bool(key, value));
-                case "verifyHostname" -> tls.verifyHostname(bool(key, value));
-                case "protocols" -> tls.protocols(java.util.Arrays.stream(value.split(",")).map(String::trim).toArray(String[]::new));
-                default -> throw new IllegalArgumentException("unknown TLS setting (expected: certificateChain, privateKey, "
-                        + "privateKeyPassword, trustedCertificates, requireClientAuth, verifyHostname or protocols)");
-            };
+            return (tls == null ? TlsSettings.custom() : tls).set(setting, value);
         } catch (IllegalArgumentException e) { // also InvalidPathException
             throw new IllegalArgumentException(key + ": '" + value + "': " + e.getMessage(), e);
         }
@@ -197,14 +187,6 @@ public final class HttpTransport implements AddressableTransport {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(key + ".*: " + e.getMessage(), e);
         }
-    }
-
-    private static boolean bool(String key, String value) {
-        return switch (value) {
-            case "true" -> true;
-            case "false" -> false;
-            default -> throw new IllegalArgumentException("expected: true or false");
-        };
     }
 
     private static int integer(String key, String value) {

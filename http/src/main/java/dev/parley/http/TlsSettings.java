@@ -251,6 +251,41 @@ public final class TlsSettings {
         }
 
         /**
+         * Sets one setting from text, as a configuration file gives it, by the name of its builder
+         * method: {@code certificateChain}, {@code privateKey}, {@code trustedCertificates} (paths
+         * of readable PEM files), {@code privateKeyPassword}, {@code requireClientAuth} and
+         * {@code verifyHostname} ({@code true} or {@code false}), {@code protocols}
+         * (comma-separated, e.g. {@code TLSv1.3}). Key stores can be given in code only. This is
+         * how {@code HttpTransport.fromProperties} and {@code RpcTransport.fromProperties} read
+         * their {@code serverTls.*} and {@code clientTls.*} keys.
+         *
+         * @throws IllegalArgumentException for an unknown setting or a malformed value, saying what was expected
+         */
+        public Builder set(String setting, String value) {
+            Objects.requireNonNull(setting, "setting");
+            Objects.requireNonNull(value, "value");
+            return switch (setting) {
+                case "certificateChain" -> certificateChain(Path.of(value));
+                case "privateKey" -> privateKey(Path.of(value));
+                case "privateKeyPassword" -> privateKeyPassword(value.toCharArray());
+                case "trustedCertificates" -> trustedCertificates(Path.of(value));
+                case "requireClientAuth" -> requireClientAuth(bool(value));
+                case "verifyHostname" -> verifyHostname(bool(value));
+                case "protocols" -> protocols(Arrays.stream(value.split(",", -1)).map(String::trim).toArray(String[]::new));
+                default -> throw new IllegalArgumentException("unknown TLS setting (expected: certificateChain, privateKey, "
+                        + "privateKeyPassword, trustedCertificates, requireClientAuth, verifyHostname or protocols)");
+            };
+        }
+
+        private static boolean bool(String value) {
+            return switch (value) {
+                case "true" -> true;
+                case "false" -> false;
+                default -> throw new IllegalArgumentException("expected: true or false");
+            };
+        }
+
+        /**
          * @throws IllegalArgumentException when only one of certificateChain and privateKey is set,
          *                                  privateKeyPassword without privateKey, or PEM files and a key store are both set
          */

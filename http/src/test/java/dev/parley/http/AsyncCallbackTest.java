@@ -161,6 +161,46 @@ class AsyncCallbackTest {
     }
 
     @Test
+    void aNamedCallbackIsResolvedOncePerAttemptAndSentToTheCheckedAddress() throws Exception {
+        List<String> lookups = new java.util.concurrent.CopyOnWriteArrayList<>();
+        AsyncCallbacks callbacks = AsyncCallbacks.builder().allowPrivateNetworks().resolver(host -> {
+            lookups.add(host);
+            return List.of(InetAddress.getByName("127.0.0.1"));
+        }).build();
+        try (Fixture f = new Fixture(callbacks, 204)) {
+            int port = URI.create(f.callbackUrl).getPort();
+            String named = "http://hooks.customer.test:" + port + "/hooks/done";
+            assertThat(awaitCall(f.base, "cb-named", named).statusCode()).isEqualTo(202);
+            assertThat(lookups).as("not resolved on the request path").isEmpty();
+            f.calls.poll(WAIT.toSeconds(), TimeUnit.SECONDS).complete(new Waiting.Served("cb-named"));
+            Received callback = f.received.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertThat(callback).isNotNull();
+            assertThat(callback.header("host")).isEqualTo("hooks.customer.test:" + port);
+            awaitTrue(() -> f.sender().delivered() == 1, "the delivery is counted");
+            assertThat(lookups).containsExactly("hooks.customer.test");
+        }
+    }
+
+    @Test
+    void aNameThatResolvesToARefusedAddressAtDeliveryIsGivenUpWithoutContact() throws Exception {
+        // Accepted on the request path (names are not resolved there); at delivery time the name
+        // answers the receiver and the metadata address. The guard refuses the whole answer, so
+        // nothing connects, whichever address a later connection would have picked.
+        AsyncCallbacks callbacks = AsyncCallbacks.builder().allowPrivateNetworks().attempts(3).backoff(Duration.ofMillis(10))
+                .resolver(host -> List.of(InetAddress.getByName("127.0.0.1"), InetAddress.getByName("169.254.169.254")))
+                .build();
+        try (Fixture f = new Fixture(callbacks, 204)) {
+            int port = URI.create(f.callbackUrl).getPort();
+            assertThat(awaitCall(f.base, "cb-rebind", "http://rebind.customer.test:" + port + "/hooks/done").statusCode())
+                    .isEqualTo(202);
+            f.calls.poll(WAIT.toSeconds(), TimeUnit.SECONDS).complete(new Waiting.Served("cb-rebind"));
+            awaitTrue(() -> f.sender().givenUp() == 1, "the callback was given up");
+            assertThat(f.attempts).as("the receiver was never contacted").hasValue(0);
+            assertThat(f.sender().delivered()).isZero();
+        }
+    }
+
+    @Test
     void refusedCallbackUrlsAre400ProblemsAndNothingIsDispatched() throws Exception {
         try (Fixture f = new Fixture(AsyncCallbacks.defaults(), 200)) {
             for (String url : List.of(
@@ -252,6 +292,7 @@ class AsyncCallbackTest {
         assertThatThrownBy(() -> AsyncCallbacks.builder().backoff(Duration.ofSeconds(-1)))
                 .hasMessage("backoff: PT-1S (expected: >= 0) for AsyncCallbacks");
         assertThatThrownBy(() -> HttpTransport.builder().asyncCallbacks(null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> AsyncCallbacks.builder().resolver(null)).isInstanceOf(NullPointerException.class);
     }
 
     private static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {

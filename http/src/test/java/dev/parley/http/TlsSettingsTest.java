@@ -73,6 +73,39 @@ class TlsSettingsTest {
     }
 
     @Test
+    void textSettingsAreParsedOnceForEveryTransport() {
+        TlsSettings server = TlsSettings.custom()
+                .set("certificateChain", pki.serverChain.toString())
+                .set("privateKey", pki.serverKey.toString())
+                .set("trustedCertificates", pki.caPem.toString())
+                .set("requireClientAuth", "true")
+                .set("protocols", " TLSv1.3 ")
+                .build();
+        assertThat(server.hasKeyMaterial()).isTrue();
+        assertThat(server.requireClientAuth()).isTrue();
+        assertThat(server.protocols()).containsExactly("TLSv1.3");
+        assertThat(TlsSettings.custom().set("verifyHostname", "false").build().verifyHostname()).isFalse();
+
+        assertThatThrownBy(() -> TlsSettings.custom().set("pinning", "on"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("unknown TLS setting (expected: certificateChain,");
+        assertThatThrownBy(() -> TlsSettings.custom().set("keyStore", "/etc/ks.p12")).hasMessageStartingWith("unknown TLS setting");
+        assertThatThrownBy(() -> TlsSettings.custom().set("CertificateChain", pki.serverChain.toString()))
+                .hasMessageStartingWith("unknown TLS setting");
+        for (String notABoolean : new String[] {"yes", "TRUE", "1", "", " true"}) {
+            assertThatThrownBy(() -> TlsSettings.custom().set("requireClientAuth", notABoolean))
+                    .as(notABoolean).hasMessage("expected: true or false");
+        }
+        assertThatThrownBy(() -> TlsSettings.custom().set("protocols", "TLSv1.3,,TLSv1.2")).hasMessageContaining("protocols: ''");
+        assertThatThrownBy(() -> TlsSettings.custom().set("protocols", "SSLv3")).hasMessageContaining("protocols: 'SSLv3'");
+        assertThatThrownBy(() -> TlsSettings.custom().set("certificateChain", dir.resolve("missing.pem").toString()))
+                .hasMessageContaining("(expected: a readable PEM file)");
+        assertThatThrownBy(() -> TlsSettings.custom().set("privateKey", "bad\u0000path"))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> TlsSettings.custom().set("privateKey", dir.toString()))
+                .hasMessageContaining("(expected: a readable PEM file)");
+    }
+
+    @Test
     void tlsSettingsComeFromProperties() {
         Properties p = new Properties();
         p.setProperty("parley.http.server", "0");

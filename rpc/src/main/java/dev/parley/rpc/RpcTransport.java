@@ -127,9 +127,9 @@ public final class RpcTransport implements AddressableTransport {
                 if (setting.startsWith("target.")) {
                     b.target(setting.substring("target.".length()), value);
                 } else if (setting.startsWith("serverTls.")) {
-                    serverTls = tls(serverTls, setting.substring("serverTls.".length()), value);
+                    serverTls = (serverTls == null ? TlsSettings.custom() : serverTls).set(setting.substring("serverTls.".length()), value);
                 } else if (setting.startsWith("clientTls.")) {
-                    clientTls = tls(clientTls, setting.substring("clientTls.".length()), value);
+                    clientTls = (clientTls == null ? TlsSettings.custom() : clientTls).set(setting.substring("clientTls.".length()), value);
                 } else {
                     switch (setting) {
                         case "server" -> b.server(Integer.parseInt(value));
@@ -168,21 +168,6 @@ public final class RpcTransport implements AddressableTransport {
             b.clientTls(clientTls.build());
         }
         return b;
-    }
-
-    private static TlsSettings.Builder tls(TlsSettings.@Nullable Builder tls, String setting, String value) {
-        TlsSettings.Builder t = tls == null ? TlsSettings.custom() : tls;
-        return switch (setting) {
-            case "certificateChain" -> t.certificateChain(java.nio.file.Path.of(value));
-            case "privateKey" -> t.privateKey(java.nio.file.Path.of(value));
-            case "privateKeyPassword" -> t.privateKeyPassword(value.toCharArray());
-            case "trustedCertificates" -> t.trustedCertificates(java.nio.file.Path.of(value));
-            case "requireClientAuth" -> t.requireClientAuth(Boolean.parseBoolean(value));
-            case "verifyHostname" -> t.verifyHostname(Boolean.parseBoolean(value));
-            case "protocols" -> t.protocols(java.util.Arrays.stream(value.split(",")).map(String::trim).toArray(String[]::new));
-            default -> throw new IllegalArgumentException("unknown TLS setting (expected: certificateChain, privateKey, "
-                    + "privateKeyPassword, trustedCertificates, requireClientAuth, verifyHostname or protocols)");
-        };
     }
 
     @Override

@@ -75,6 +75,33 @@ class RpcTlsTest {
     }
 
     @Test
+    void mutualTlsFromPropertiesThroughTheSharedTlsParser() {
+        java.util.Properties p = new java.util.Properties();
+        p.setProperty("parley.rpc.target", "127.0.0.1:" + mtlsServer.port());
+        p.setProperty("parley.rpc.clientTls.certificateChain", pki.clientChain.toString());
+        p.setProperty("parley.rpc.clientTls.privateKey", pki.clientKey.toString());
+        p.setProperty("parley.rpc.clientTls.trustedCertificates", pki.caPem.toString());
+        p.setProperty("parley.rpc.clientTls.protocols", "TLSv1.3, TLSv1.2");
+        p.setProperty("parley.rpc.clientTls.verifyHostname", "true");
+        try (RpcTransport rpc = RpcTransport.fromProperties(p, "parley.rpc.").build();
+             Parley client = Parley.builder().transport(rpc).build()) {
+            assertThat(client.client(Echo.class).echo(new Msg("configured"))).isEqualTo(new Msg("configured"));
+        }
+        // Malformed values and unknown keys name the key and the value (booleans are strict: "yes" is refused).
+        p.setProperty("parley.rpc.clientTls.verifyHostname", "yes");
+        assertThatThrownBy(() -> RpcTransport.fromProperties(p, "parley.rpc."))
+                .hasMessage("parley.rpc.clientTls.verifyHostname: 'yes': expected: true or false");
+        p.setProperty("parley.rpc.clientTls.verifyHostname", "false");
+        p.setProperty("parley.rpc.serverTls.pinning", "on");
+        assertThatThrownBy(() -> RpcTransport.fromProperties(p, "parley.rpc."))
+                .hasMessageStartingWith("parley.rpc.serverTls.pinning: 'on': unknown TLS setting");
+        p.remove("parley.rpc.serverTls.pinning");
+        p.setProperty("parley.rpc.clientTls.protocols", "TLSv1.1");
+        assertThatThrownBy(() -> RpcTransport.fromProperties(p, "parley.rpc."))
+                .hasMessageContaining("parley.rpc.clientTls.protocols: 'TLSv1.1': protocols: 'TLSv1.1'");
+    }
+
+    @Test
     void mutualTlsServesClientsWithATrustedCertificate() {
         callWith(mtlsServer, pki.client().build(), e -> assertThat(e.echo(new Msg("mutual"))).isEqualTo(new Msg("mutual")));
     }

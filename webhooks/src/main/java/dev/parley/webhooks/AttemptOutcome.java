@@ -1,5 +1,7 @@
 package dev.parley.webhooks;
 
+import dev.parley.net.SsrfPolicy;
+
 /** How one delivery attempt ended. */
 public enum AttemptOutcome {
     /** 2xx. */

@@ -9,6 +9,7 @@ import dev.parley.CallerIdentity;
 import dev.parley.ErrorCode;
 import dev.parley.ParleyException;
 import dev.parley.message.Headers;
+import dev.parley.net.UnsafeTargetException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -90,7 +91,7 @@ public final class WebhookAdminServer implements AutoCloseable {
                 problem(exchange, e.status, e.getMessage());
             } catch (UnknownEndpointException e) {
                 problem(exchange, 404, e.getMessage());
-            } catch (IllegalArgumentException | UnsafeTargetException e) {
+            } catch (IllegalArgumentException e) { // UnsafeTargetException included
                 problem(exchange, 400, e.getMessage());
             } catch (RuntimeException e) {
                 log.error("webhooks admin: {} {} failed", exchange.getRequestMethod(), exchange.getRequestURI(), e);

@@ -8,6 +8,10 @@ import dev.parley.contract.ContractDescriptor;
 import dev.parley.message.Envelope;
 import dev.parley.message.Headers;
 import dev.parley.message.StandardHeaders;
+import dev.parley.net.GuardedHttpClient;
+import dev.parley.net.HttpResult;
+import dev.parley.net.SsrfPolicy;
+import dev.parley.net.UnsafeTargetException;
 import dev.parley.transport.InboundHandler;
 import dev.parley.transport.Registration;
 import dev.parley.transport.TopicNames;
@@ -46,7 +50,7 @@ import org.slf4j.LoggerFactory;
  *                                                           matching endpoint (one transaction)
  *                                                              │  then the event is acknowledged
  *   per endpoint: lane ◄───────────────────────────────────────┘
- *     due deliveries (≤ concurrency in flight) ──► sign (every valid secret) ──► WebhookHttpClient
+ *     due deliveries (≤ concurrency in flight) ──► sign (every valid secret) ──► GuardedHttpClient
  *     2xx ─► DELIVERED        410 ─► endpoint DISABLED        429/502/503/504, Retry-After ─► slow down
  *     other ─► retry on the schedule (same webhook-id) ─ last one failed ─► FAILED, endpoint DISABLED
  * </pre>
@@ -70,7 +74,7 @@ public final class Webhooks implements AutoCloseable {
     private final WebhookStore store;
     private final boolean ownsStore;
     private final ParleyClock clock;
-    private final WebhookHttpClient http;
+    private final GuardedHttpClient http;
     private final RetrySchedule schedule;
     private final RandomGenerator random;
     private final int maxInFlight;
@@ -90,7 +94,7 @@ public final class Webhooks implements AutoCloseable {
         this.ownsStore = b.store == null;
         this.store = b.store != null ? b.store : WebhookStore.h2File(Path.of("parley-webhooks", "webhooks"));
         this.clock = b.clock;
-        this.http = b.http != null ? b.http : WebhookHttpClient.builder().build();
+        this.http = b.http != null ? b.http : GuardedHttpClient.builder().build();
         this.schedule = b.schedule;
         this.random = b.random;
         this.maxInFlight = b.maxInFlight;
@@ -800,7 +804,7 @@ public final class Webhooks implements AutoCloseable {
     public static final class Builder {
         private @Nullable WebhookStore store;
         private ParleyClock clock = ParleyClock.system();
-        private @Nullable WebhookHttpClient http;
+        private @Nullable GuardedHttpClient http;
         private RetrySchedule schedule = RetrySchedule.standard();
         private RandomGenerator random = new java.util.SplittableRandom();
         private int maxInFlight = 4;
@@ -824,8 +828,8 @@ public final class Webhooks implements AutoCloseable {
             return this;
         }
 
-        /** The delivery client. Default: {@code WebhookHttpClient.builder().build()} (public addresses only, 15 s timeout). */
-        public Builder httpClient(WebhookHttpClient value) {
+        /** The delivery client. Default: {@code GuardedHttpClient.builder().build()} (public addresses only, 15 s timeout). */
+        public Builder httpClient(GuardedHttpClient value) {
             this.http = value;
             return this;
         }

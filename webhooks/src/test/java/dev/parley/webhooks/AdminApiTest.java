@@ -7,6 +7,9 @@ import dev.parley.Authenticator;
 import dev.parley.CallerIdentity;
 import dev.parley.ErrorCode;
 import dev.parley.ParleyException;
+import dev.parley.net.AddressClass;
+import dev.parley.net.GuardedHttpClient;
+import dev.parley.net.SsrfPolicy;
 import dev.parley.testkit.ManualClock;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -46,7 +49,7 @@ class AdminApiTest {
         receiver = RecordingReceiver.start204();
         store = WebhookStore.h2File(dir.resolve("webhooks"));
         webhooks = Webhooks.builder().store(store).clock(clock)
-                .httpClient(WebhookHttpClient.builder().ssrfPolicy(SsrfPolicy.strict().allowing(AddressClass.LOOPBACK)).build())
+                .httpClient(GuardedHttpClient.builder().ssrfPolicy(SsrfPolicy.strict().allowing(AddressClass.LOOPBACK)).build())
                 .build();
         admin = WebhookAdminServer.builder(webhooks, TOKENS).start();
     }

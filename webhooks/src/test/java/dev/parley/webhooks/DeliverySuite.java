@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.parley.Parley;
 import dev.parley.contract.Contract;
 import dev.parley.contract.Event;
+import dev.parley.net.AddressClass;
+import dev.parley.net.GuardedHttpClient;
+import dev.parley.net.SsrfPolicy;
 import dev.parley.testkit.ManualClock;
 import dev.parley.transport.InProcessTransport;
 import dev.parley.transport.Registration;
@@ -69,7 +72,7 @@ abstract class DeliverySuite {
         // make "every due attempt was made" an unreachable condition.
         return Webhooks.builder().store(s).clock(clock).retrySchedule(schedule).random(new SplittableRandom(7))
                 .circuitBreaker(1_000, Duration.ofSeconds(30))
-                .httpClient(WebhookHttpClient.builder().ssrfPolicy(SsrfPolicy.strict().allowing(AddressClass.LOOPBACK))
+                .httpClient(GuardedHttpClient.builder().ssrfPolicy(SsrfPolicy.strict().allowing(AddressClass.LOOPBACK))
                         .requestTimeout(Duration.ofSeconds(5)).build())
                 .notices(notices::add).build();
     }
@@ -351,7 +354,7 @@ abstract class DeliverySuite {
         webhooks.close();
         webhooks = Webhooks.builder().store(store).clock(clock).random(new SplittableRandom(7))
                 .circuitBreaker(3, Duration.ofSeconds(60)).maxInFlightPerEndpoint(1)
-                .httpClient(WebhookHttpClient.builder().ssrfPolicy(SsrfPolicy.strict().allowing(AddressClass.LOOPBACK)).build())
+                .httpClient(GuardedHttpClient.builder().ssrfPolicy(SsrfPolicy.strict().allowing(AddressClass.LOOPBACK)).build())
                 .build();
         receiver.respondWith(500);
         String ep = webhooks.createEndpoint(receiver.url("/hook"), Set.of("*"), "").endpoint().id();
@@ -397,7 +400,7 @@ abstract class DeliverySuite {
         webhooks.close();
         webhooks = Webhooks.builder().store(store).clock(clock).retrySchedule(RetrySchedule.standard()).random(new SplittableRandom(7))
                 .circuitBreaker(1_000, Duration.ofSeconds(30))
-                .httpClient(WebhookHttpClient.builder().ssrfPolicy(SsrfPolicy.strict().allowing(AddressClass.LOOPBACK))
+                .httpClient(GuardedHttpClient.builder().ssrfPolicy(SsrfPolicy.strict().allowing(AddressClass.LOOPBACK))
                         .requestTimeout(Duration.ofSeconds(60)).build())
                 .notices(notices::add).build();
         try (ServerSocket dead = new ServerSocket(0, 200, InetAddress.getLoopbackAddress())) {
@@ -528,7 +531,7 @@ abstract class DeliverySuite {
         server.start();
         try {
             URI in = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/in");
-            WebhookHttpClient client = WebhookHttpClient.builder().ssrfPolicy(SsrfPolicy.strict().allowing(AddressClass.LOOPBACK)).build();
+            GuardedHttpClient client = GuardedHttpClient.builder().ssrfPolicy(SsrfPolicy.strict().allowing(AddressClass.LOOPBACK)).build();
             byte[] body = json("{\"type\":\"trips.TripCompleted\",\"timestamp\":\"2026-01-01T00:00:00Z\",\"data\":{\"tripId\":\"t\",\"fareCents\":1}}");
             long ts = clock.instant().getEpochSecond();
             Map<String, String> h = Map.of("webhook-id", "msg_1", "webhook-timestamp", Long.toString(ts),

@@ -2,6 +2,9 @@ package dev.parley.webhooks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.parley.net.AddressClass;
+import dev.parley.net.GuardedHttpClient;
+import dev.parley.net.SsrfPolicy;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -66,7 +69,7 @@ class PublisherKillTest {
             int before = receiver.received().size();
             try (WebhookStore store = WebhookStore.h2File(dir.resolve("webhooks"));
                  Webhooks restarted = Webhooks.builder().store(store)
-                         .httpClient(WebhookHttpClient.builder().ssrfPolicy(SsrfPolicy.strict().allowing(AddressClass.LOOPBACK)).build())
+                         .httpClient(GuardedHttpClient.builder().ssrfPolicy(SsrfPolicy.strict().allowing(AddressClass.LOOPBACK)).build())
                          .build()) {
                 Await.until("every acknowledged event delivered after the restart", Duration.ofSeconds(30),
                         () -> restarted.deliveries(endpointId, 100).stream().allMatch(d -> d.status() == DeliveryStatus.DELIVERED));

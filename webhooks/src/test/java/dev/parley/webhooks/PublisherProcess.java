@@ -1,5 +1,8 @@
 package dev.parley.webhooks;
 
+import dev.parley.net.AddressClass;
+import dev.parley.net.GuardedHttpClient;
+import dev.parley.net.SsrfPolicy;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -25,7 +28,7 @@ public final class PublisherProcess {
         Webhooks webhooks = Webhooks.builder().store(store)
                 .retrySchedule(RetrySchedule.of(Collections.nCopies(50, Duration.ofMillis(200))))
                 .circuitBreaker(1_000, Duration.ZERO)
-                .httpClient(WebhookHttpClient.builder().ssrfPolicy(SsrfPolicy.strict().allowing(AddressClass.LOOPBACK)).build())
+                .httpClient(GuardedHttpClient.builder().ssrfPolicy(SsrfPolicy.strict().allowing(AddressClass.LOOPBACK)).build())
                 .build();
         NewSecret endpoint = webhooks.createEndpoint(url, Set.of("*"), "kill test");
         System.out.println("endpoint " + endpoint.endpoint().id() + " " + endpoint.secret().serialized());

@@ -1,11 +1,11 @@
 package dev.parley.bench.webhooks;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.parley.webhooks.AddressClass;
+import dev.parley.net.AddressClass;
+import dev.parley.net.GuardedHttpClient;
+import dev.parley.net.SsrfPolicy;
 import dev.parley.webhooks.DeliveryStatus;
 import dev.parley.webhooks.OutgoingEvent;
-import dev.parley.webhooks.SsrfPolicy;
-import dev.parley.webhooks.WebhookHttpClient;
 import dev.parley.webhooks.WebhookStore;
 import dev.parley.webhooks.Webhooks;
 import java.io.IOException;
@@ -37,7 +37,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <li>deliveries per second to a local receiver with signing and durable queueing (H2 file
  *     store, or PostgreSQL; one endpoint, 4 in flight, 4 publishing threads), from the first
  *     publish until the receiver has every event, against plain unsigned POSTs of the same
- *     payload with the same {@link WebhookHttpClient}, 4 callers (target: at least 0.7x); once
+ *     payload with the same {@link GuardedHttpClient}, 4 callers (target: at least 0.7x); once
  *     with one event per {@code publish} call, once with {@value #BATCH} events per
  *     {@code publishAll} call;</li>
  * <li>what a dead endpoint (accepts connections, never answers) costs a healthy one: the
@@ -140,7 +140,7 @@ public final class WebhookBench {
                  case "postgres" -> postgresStores();
                  default -> throw new IllegalArgumentException("store: " + storeName + " (expected: h2 or postgres)");
              }) {
-            WebhookHttpClient client = WebhookHttpClient.builder().ssrfPolicy(SsrfPolicy.strict().allowing(AddressClass.LOOPBACK)).build();
+            GuardedHttpClient client = GuardedHttpClient.builder().ssrfPolicy(SsrfPolicy.strict().allowing(AddressClass.LOOPBACK)).build();
             for (int w = 0; w < 2; w++) { // warm-up: the JIT needs a while for both paths
                 plainPerSecond(client, receiver, events);
                 webhooksPerSecond(client, receiver, stores, events, 1);
@@ -175,7 +175,7 @@ public final class WebhookBench {
     }
 
     /** Unsigned POSTs of the same payload with the same client, 4 callers. */
-    static double plainPerSecond(WebhookHttpClient client, Receiver receiver, int events) throws Exception {
+    static double plainPerSecond(GuardedHttpClient client, Receiver receiver, int events) throws Exception {
         URI url = receiver.url("/plain");
         AtomicInteger left = new AtomicInteger(events);
         Map<String, String> headers = Map.of("content-type", "application/json");
@@ -200,7 +200,7 @@ public final class WebhookBench {
      * Events published through Webhooks (stored, signed, delivered) until the receiver has them
      * all; {@code batch} events per call ({@code publish} for 1, else {@code publishAll}).
      */
-    static double webhooksPerSecond(WebhookHttpClient client, Receiver receiver, Stores stores, int events, int batch) throws Exception {
+    static double webhooksPerSecond(GuardedHttpClient client, Receiver receiver, Stores stores, int events, int batch) throws Exception {
         WebhookStore store = stores.open();
         try (store;
              Webhooks webhooks = Webhooks.builder().store(store).httpClient(client).build()) {
@@ -257,7 +257,7 @@ public final class WebhookBench {
     }
 
     /** Publishes at {@code rate}/s; returns the healthy endpoint's publish-to-receipt p50 and p99 in ms. */
-    static double[] isolation(WebhookHttpClient client, Receiver receiver, Stores stores, int events, int rate, boolean withDead)
+    static double[] isolation(GuardedHttpClient client, Receiver receiver, Stores stores, int events, int rate, boolean withDead)
             throws Exception {
         WebhookStore store = stores.open();
         try (DeadEndpoint dead = new DeadEndpoint();

@@ -1,13 +1,13 @@
 package dev.parley.examples.taxi;
 
 import dev.parley.examples.taxi.Contracts.TripEvents;
+import dev.parley.net.AddressClass;
+import dev.parley.net.GuardedHttpClient;
+import dev.parley.net.SsrfPolicy;
 import dev.parley.transport.Registration;
 import dev.parley.transport.TopicTransport;
-import dev.parley.webhooks.AddressClass;
 import dev.parley.webhooks.Endpoint;
 import dev.parley.webhooks.NewSecret;
-import dev.parley.webhooks.SsrfPolicy;
-import dev.parley.webhooks.WebhookHttpClient;
 import dev.parley.webhooks.WebhookNotice;
 import dev.parley.webhooks.WebhookSecret;
 import dev.parley.webhooks.WebhookStore;
@@ -49,7 +49,7 @@ final class NotificationService implements AutoCloseable {
 
     static NotificationService start(TopicTransport topics, Path dataDir, String partnerUrl, Consumer<String> out) {
         // The demo partner is on this machine: the SSRF policy refuses loopback unless allowed.
-        WebhookHttpClient client = WebhookHttpClient.builder().ssrfPolicy(SsrfPolicy.strict().allowing(AddressClass.LOOPBACK))
+        GuardedHttpClient client = GuardedHttpClient.builder().ssrfPolicy(SsrfPolicy.strict().allowing(AddressClass.LOOPBACK))
                 .connectTimeout(Duration.ofSeconds(2)).requestTimeout(Duration.ofSeconds(5)).build();
         Webhooks webhooks = Webhooks.builder().store(WebhookStore.h2File(dataDir.resolve("webhooks")))
                 .httpClient(client)

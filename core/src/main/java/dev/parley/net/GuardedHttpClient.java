@@ -1,4 +1,4 @@
-package dev.parley.webhooks;
+package dev.parley.net;
 
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
@@ -23,7 +23,8 @@ import javax.net.ssl.SSLSocket;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The delivery client: one HTTP/1.1 POST per call, to an address checked by the
+ * An SSRF-safe POST client for URLs someone else chose (webhook endpoints, async-operation
+ * callbacks): one HTTP/1.1 POST per call, to an address checked by the
  * {@link SsrfPolicy}. The host is resolved once, every address is checked, and the socket
  * connects to that checked address (the JDK's {@code HttpClient} resolves again on its own,
  * which is why this client opens its sockets itself); for https the TLS handshake still
@@ -31,11 +32,11 @@ import org.jspecify.annotations.Nullable;
  * Redirects are never followed: a 3xx is returned like any other status. The connect and the
  * whole request are bounded by timeouts, so a receiver that drips bytes cannot hold a worker.
  *
- * <p>Every request uses its own connection ({@code connection: close}): webhook endpoints are
+ * <p>Every request uses its own connection ({@code connection: close}): such targets are
  * many and each gets a message now and then, so pooling buys little and an idle pool would pin
  * addresses past their check. Blocking I/O: call it from virtual threads. Thread-safe.
  */
-public final class WebhookHttpClient {
+public final class GuardedHttpClient {
 
     private static final int MAX_HEAD_BYTES = 16 * 1024;
 
@@ -46,7 +47,7 @@ public final class WebhookHttpClient {
     private final int snippetBytes;
     private final @Nullable SSLContext ssl;
 
-    private WebhookHttpClient(Builder b) {
+    private GuardedHttpClient(Builder b) {
         this.policy = b.policy;
         this.resolver = b.resolver;
         this.connectTimeout = b.connectTimeout;
@@ -55,10 +56,12 @@ public final class WebhookHttpClient {
         this.ssl = b.ssl;
     }
 
+    /** Public addresses only, the JVM's resolver and TLS context, 5 s connect and 15 s request timeouts. */
     public static Builder builder() {
         return new Builder();
     }
 
+    /** The policy every {@link #post} is checked against. */
     public SsrfPolicy policy() {
         return policy;
     }
@@ -281,7 +284,7 @@ public final class WebhookHttpClient {
         }
     }
 
-    /** Settings of a {@link WebhookHttpClient}. */
+    /** Settings of a {@link GuardedHttpClient}. */
     public static final class Builder {
         private SsrfPolicy policy = SsrfPolicy.strict();
         private HostResolver resolver = HostResolver.system();
@@ -298,6 +301,7 @@ public final class WebhookHttpClient {
             return this;
         }
 
+        /** How host names become addresses; default {@link HostResolver#system()}. Tests plug in a fixed table. */
         public Builder resolver(HostResolver value) {
             this.resolver = value;
             return this;
@@ -315,7 +319,7 @@ public final class WebhookHttpClient {
             return this;
         }
 
-        /** How much of a response body is kept for the delivery log. Default 1024 bytes. */
+        /** How much of a response body is kept in {@link HttpResult#snippet()} (for a delivery log). Default 1024 bytes. */
         public Builder snippetBytes(int value) {
             if (value < 0) {
                 throw new IllegalArgumentException("snippetBytes: " + value + " (expected: >= 0)");
@@ -330,8 +334,9 @@ public final class WebhookHttpClient {
             return this;
         }
 
-        public WebhookHttpClient build() {
-            return new WebhookHttpClient(this);
+        /** A client with these settings. */
+        public GuardedHttpClient build() {
+            return new GuardedHttpClient(this);
         }
 
         private static Duration positive(String name, Duration value) {

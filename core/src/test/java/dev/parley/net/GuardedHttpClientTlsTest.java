@@ -1,4 +1,4 @@
-package dev.parley.webhooks;
+package dev.parley.net;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -26,11 +26,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * https delivery to a checked, pinned address: the client connects to the address the resolver
+ * https to a checked, pinned address: the client connects to the address the resolver
  * gave, and the TLS handshake still checks the certificate against the URL's host name. The
  * certificate (SAN dns:hooks.customer.test) is made by the JDK's keytool.
  */
-class HttpsDeliveryTest {
+class GuardedHttpClientTlsTest {
 
     @TempDir
     static Path dir;
@@ -87,9 +87,9 @@ class HttpsDeliveryTest {
         }
     }
 
-    WebhookHttpClient client() {
+    GuardedHttpClient client() {
         HostResolver dns = host -> List.of(InetAddress.getByName("127.0.0.1")); // every name is this receiver
-        return WebhookHttpClient.builder().ssrfPolicy(SsrfPolicy.strict().allowing(AddressClass.LOOPBACK))
+        return GuardedHttpClient.builder().ssrfPolicy(SsrfPolicy.strict().allowing(AddressClass.LOOPBACK))
                 .resolver(dns).sslContext(clientTls).build();
     }
 

@@ -1,7 +1,7 @@
-package dev.parley.webhooks;
+package dev.parley.net;
 
 /**
- * What kind of network an IP address belongs to, for the delivery client's SSRF check. Only
+ * What kind of network an IP address belongs to, for {@link SsrfPolicy}'s SSRF check. Only
  * {@link #PUBLIC} addresses are reachable by default; {@link SsrfPolicy} can allow others
  * (tests allow {@link #LOOPBACK} to reach a local receiver).
  */

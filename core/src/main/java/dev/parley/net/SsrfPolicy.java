@@ -1,4 +1,4 @@
-package dev.parley.webhooks;
+package dev.parley.net;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -11,8 +11,9 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Which webhook URLs the delivery client may call. Endpoint URLs come from people outside the
- * organisation, so every attempt is checked (server-side request forgery): the scheme must be
+ * Which URLs an outbound client may call when someone else chose them: webhook endpoints,
+ * async-operation callbacks. Such URLs come from outside the trust boundary, so every attempt is
+ * checked (server-side request forgery): the scheme must be
  * {@code http} or {@code https}; user info and percent-encoded hosts are refused; an IPv4
  * host must be plain dotted decimal (decimal {@code 2130706433}, octal {@code 0177.0.0.1}, hex
  * {@code 0x7f.1} and short forms are refused as ambiguous, since resolvers disagree on them);
@@ -23,6 +24,11 @@ import java.util.regex.Pattern;
  * SsrfPolicy.strict()                              // production
  * SsrfPolicy.strict().allowing(AddressClass.LOOPBACK)  // tests with a local receiver
  * }</pre>
+ *
+ * <p>A name is only checked together with a resolution ({@link #check(URI, HostResolver)}); the
+ * address it is checked at must be the one connected to, which {@link GuardedHttpClient} does.
+ * Checking and then handing the URL to a client that resolves again (the JDK's
+ * {@code HttpClient}) leaves a DNS-rebinding window.
  *
  * <p>Immutable; {@link #allowing} returns a copy.
  */
@@ -52,6 +58,7 @@ public final class SsrfPolicy {
         return new SsrfPolicy(more);
     }
 
+    /** The classes of address this policy lets through. */
     public Set<AddressClass> allowed() {
         return allowed;
     }
@@ -63,7 +70,8 @@ public final class SsrfPolicy {
 
     /**
      * Checks what can be checked without DNS: scheme, syntax, and literal addresses. For
-     * registering endpoints; names are resolved and checked on every delivery attempt.
+     * accepting a URL (registering an endpoint, a request naming its callback) where a lookup
+     * would block; names are resolved and checked again on every attempt.
      */
     public void checkWithoutResolving(URI url) {
         parse(url, null);
@@ -88,7 +96,7 @@ public final class SsrfPolicy {
             throw refused(url, "no host");
         }
         if (authority.contains("@")) {
-            throw refused(url, "user info in the authority (expected: no credentials in webhook URLs)");
+            throw refused(url, "user info in the authority (expected: no credentials in the URL)");
         }
         String host;
         String portText;
@@ -132,6 +140,10 @@ public final class SsrfPolicy {
         } else {
             if (!DNS_NAME.matcher(host).matches()) {
                 throw refused(url, "host '" + host + "' is not a valid DNS name");
+            }
+            // RFC 6761: localhost names are loopback whatever a resolver says; refused without asking one.
+            if ((host.equals("localhost") || host.endsWith(".localhost")) && !allowed.contains(AddressClass.LOOPBACK)) {
+                throw refused(url, "host '" + host + "' is LOOPBACK (allowed: " + allowed + ")");
             }
             if (resolver == null) {
                 return null;
@@ -306,7 +318,7 @@ public final class SsrfPolicy {
     }
 
     private static UnsafeTargetException refused(URI url, String why) {
-        return new UnsafeTargetException("webhook URL " + url + " refused: " + why);
+        return new UnsafeTargetException(url, why);
     }
 
     @Override
