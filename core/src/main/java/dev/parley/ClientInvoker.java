@@ -58,6 +58,7 @@ final class ClientInvoker {
     private final Headers fixedHeaders;
     private final CallListener listener;
     private final Function<String, Codec> codecs;
+    private final Deadlines deadlines = new Deadlines();
 
     @SuppressWarnings("unchecked")
     ClientInvoker(Operation op, ClientTarget target, Exchange exchange, boolean expectsReply, boolean local,
@@ -115,7 +116,7 @@ final class ClientInvoker {
             return call;
         }
         try {
-            call.headers = outboundHeaders(fixedHeaders, context).build();
+            call.headers = outboundHeaders(fixedHeaders, context);
             if (requestCodec != null && !local) {
                 call.body = requestCodec.encode(request);
             }
@@ -189,7 +190,8 @@ final class ClientInvoker {
         call.attempts++;
         call.attemptStart = now;
         // Events outlive their publish call (they wait in brokers for consumers), so they carry no deadline.
-        Headers headers = op.style() == InteractionStyle.PUBLISH_SUBSCRIBE ? call.headers : call.headers.toBuilder()
+        // Attempts of one call follow each other, so they share its builder; set replaces the deadline.
+        Headers headers = op.style() == InteractionStyle.PUBLISH_SUBSCRIBE ? call.headers.build() : call.headers
                 .set(StandardHeaders.DEADLINE, Long.toString(Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining))))
                 .build();
         Envelope message = local ? Envelope.local(headers, call.request) : Envelope.of(headers, call.body);
@@ -204,15 +206,167 @@ final class ClientInvoker {
             onReply(call, reply);
             return;
         }
-        CompletableFuture<Envelope> inflight = reply;
-        ParleyClock.Cancellable timer = clock.schedule(call.deadline - clock.nanoTime(), () -> {
-            call.timedOut = true;
-            inflight.cancel(true); // tells the transport to abort the remote work
-        });
-        reply.whenComplete((r, e) -> {
+        if (!deadlines.add(call)) {
+            CompletableFuture<Envelope> inflight = reply;
+            call.timer = clock.schedule(call.deadline - clock.nanoTime(), () -> expire(call, inflight));
+        }
+        reply.whenComplete(call);
+    }
+
+    /** The attempt's reply arrived (or failed, or was cancelled): stop its deadline timer, then handle it. */
+    private void attemptDone(Call call) {
+        CompletableFuture<Envelope> reply = call.inflight;
+        ParleyClock.Cancellable timer = call.timer;
+        if (timer != null) {
+            call.timer = null;
             timer.cancel();
-            onReply(call, inflight);
-        });
+        } else {
+            deadlines.remove(call);
+        }
+        onReply(call, reply);
+    }
+
+    /** The deadline of {@code call} passed while {@code attempt} was in flight. */
+    private static void expire(Call call, CompletableFuture<Envelope> attempt) {
+        call.timedOut = true;
+        attempt.cancel(true); // tells the transport to abort the remote work
+    }
+
+    /**
+     * The deadline timers of this operation's attempts in flight. The calls of one operation share
+     * one timeout, so their deadlines mostly come in order: such an attempt goes at the tail of a
+     * linked list (no allocation, O(1) in and out), and ONE clock timer, set for the head's
+     * deadline, expires the list's overdue heads and sets itself for the next head. An attempt
+     * whose deadline is earlier than the tail's (a shorter deadline from the call context, a retry)
+     * gets a clock timer of its own instead. The result is the same as a clock timer per attempt,
+     * without scheduling and cancelling one on the shared timer for every call.
+     */
+    private final class Deadlines {
+        private @Nullable Call head;
+        private @Nullable Call tail;
+        /** The list timer, set for the head's deadline (or earlier); null while the list is empty. */
+        private @Nullable Timer current;
+
+        /** Links {@code call} (its attempt in flight), or returns false when its deadline comes before the tail's. */
+        boolean add(Call call) {
+            long at = call.deadline;
+            synchronized (this) {
+                Call last = tail;
+                if (last != null && at - last.deadline < 0) {
+                    return false;
+                }
+                call.prev = last;
+                call.next = null;
+                if (last == null) {
+                    head = call;
+                } else {
+                    last.next = call;
+                }
+                tail = call;
+                call.linked = true;
+                Timer t = current;
+                if (t != null && t.at - at <= 0) {
+                    return true; // the list timer fires no later than this deadline
+                }
+            }
+            rearm(); // the list was empty: its timer is missing, or set for later than this deadline
+            return true;
+        }
+
+        synchronized void remove(Call call) {
+            if (!call.linked) {
+                return;
+            }
+            Call p = call.prev;
+            Call n = call.next;
+            if (p == null) {
+                head = n;
+            } else {
+                p.next = n;
+            }
+            if (n == null) {
+                tail = p;
+            } else {
+                n.prev = p;
+            }
+            call.prev = null;
+            call.next = null;
+            call.linked = false;
+        }
+
+        /** Replaces the list timer by one for the head's deadline (none when the list is empty). */
+        private void rearm() {
+            Timer old;
+            Timer next = null;
+            synchronized (this) {
+                old = current;
+                if (head != null) {
+                    next = new Timer(head.deadline);
+                }
+                current = next;
+            }
+            if (old != null) {
+                old.cancel(); // a timer not yet scheduled fires later and finds itself replaced
+            }
+            if (next != null) {
+                // Scheduled outside the lock: the clock may run it on another thread at once.
+                next.handle = clock.schedule(next.at - clock.nanoTime(), next);
+            }
+        }
+
+        /** A list timer fired: expire every attempt whose deadline passed, then set the timer for the next head. */
+        private void fire(Timer timer) {
+            java.util.ArrayList<Call> expired = new java.util.ArrayList<>();
+            synchronized (this) {
+                if (current != timer) {
+                    return; // replaced meanwhile
+                }
+                long now = clock.nanoTime();
+                Call c = head;
+                while (c != null && c.deadline - now <= 0) {
+                    Call n = c.next;
+                    c.prev = null;
+                    c.next = null;
+                    c.linked = false;
+                    expired.add(c);
+                    c = n;
+                }
+                head = c;
+                if (c == null) {
+                    tail = null;
+                } else {
+                    c.prev = null;
+                }
+            }
+            for (Call call : expired) {
+                CompletableFuture<Envelope> attempt = call.inflight;
+                if (attempt != null) {
+                    expire(call, attempt);
+                }
+            }
+            rearm();
+        }
+
+        private final class Timer implements Runnable {
+            final long at;
+            volatile ParleyClock.@Nullable Cancellable handle;
+
+            Timer(long at) {
+                this.at = at;
+            }
+
+            @Override
+            public void run() {
+                fire(this);
+            }
+
+            void cancel() {
+                ParleyClock.Cancellable h = handle;
+                if (h != null) {
+                    h.cancel();
+                }
+            }
+        }
     }
 
     private void onReply(Call call, CompletableFuture<Envelope> reply) {
@@ -381,21 +535,34 @@ final class ClientInvoker {
     }
 
     /** One call in flight: the future the caller holds, plus the state of the current attempt. */
-    static final class Call extends CompletableFuture<Object> {
+    final class Call extends CompletableFuture<Object> implements java.util.function.BiConsumer<Envelope, Throwable> {
         final Object request;
         final long deadline;
         final long startNanos;
-        Headers headers;
+        /** The headers of every attempt but the deadline, which each attempt sets. */
+        Headers.Builder headers;
         byte[] body;
         int attempts;
         long attemptStart;
         volatile boolean timedOut;
         volatile CompletableFuture<Envelope> inflight;
+        /** The attempt's own deadline timer, when it is not in the operation's {@link Deadlines} list. */
+        ParleyClock.@Nullable Cancellable timer;
+        // Links in Deadlines, guarded by it.
+        @Nullable Call prev;
+        @Nullable Call next;
+        boolean linked;
 
         Call(Object request, long deadline, long startNanos) {
             this.request = request;
             this.deadline = deadline;
             this.startNanos = startNanos;
+        }
+
+        /** The current attempt completed: one callback object per call rather than a lambda per attempt. */
+        @Override
+        public void accept(Envelope reply, Throwable failure) {
+            attemptDone(this);
         }
 
         @Override

@@ -5,7 +5,9 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.core.util.BufferRecycler;
 import com.fasterxml.jackson.core.util.JsonRecyclerPools;
+import com.fasterxml.jackson.core.util.RecyclerPool;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -38,13 +40,13 @@ final class JacksonCodec implements Codec {
 
     static JacksonCodec json(CodecLimits limits) {
         JsonFactory factory = JsonFactory.builder().streamReadConstraints(constraints(limits))
-                .recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool()).build();
+                .recyclerPool(HybridPool.INSTANCE).build();
         return new JacksonCodec("application/json", configure(new ObjectMapper(factory)), limits.maxDocumentBytes());
     }
 
     static JacksonCodec cbor(CodecLimits limits) {
         CBORFactory factory = CBORFactory.builder().streamReadConstraints(constraints(limits))
-                .recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool()).build();
+                .recyclerPool(HybridPool.INSTANCE).build();
         return new JacksonCodec("application/cbor", configure(new ObjectMapper(factory)), limits.maxDocumentBytes());
     }
 
@@ -56,8 +58,48 @@ final class JacksonCodec implements Codec {
                 .build();
     }
 
-    // Buffers come from a pool shared by all threads: handlers run on short-lived virtual threads,
-    // for which Jackson's default thread-local pool would allocate fresh 8 KB buffers every call.
+    /**
+     * Where parsers and generators get their buffers. Virtual threads (handlers run on short-lived
+     * ones, for which a thread-local pool would allocate fresh 8 KB buffers every call) share a
+     * concurrent pool; platform threads (event loops, which encode and decode most messages of a
+     * busy client) keep one recycler each, without the shared pool's atomic operations and node
+     * allocations. A thread-local recycler is never linked to a pool, so releasing it is a no-op
+     * wherever it happens; its buffer slots are atomic, so that is safe too.
+     */
+    static final class HybridPool implements RecyclerPool<BufferRecycler> {
+        static final HybridPool INSTANCE = new HybridPool();
+        private static final long serialVersionUID = 1L;
+
+        private final transient RecyclerPool<BufferRecycler> shared = JsonRecyclerPools.sharedConcurrentDequePool();
+        private final transient ThreadLocal<BufferRecycler> local = ThreadLocal.withInitial(LocalRecycler::new);
+
+        private HybridPool() {}
+
+        @Override
+        public BufferRecycler acquireAndLinkPooled() {
+            return Thread.currentThread().isVirtual() ? shared.acquireAndLinkPooled() : local.get();
+        }
+
+        @Override
+        public BufferRecycler acquirePooled() {
+            return Thread.currentThread().isVirtual() ? shared.acquirePooled() : local.get();
+        }
+
+        @Override
+        public void releasePooled(BufferRecycler recycler) {
+            if (!(recycler instanceof LocalRecycler)) {
+                shared.releasePooled(recycler);
+            }
+        }
+
+        /** A platform thread's own recycler: it stays with its thread. */
+        private static final class LocalRecycler extends BufferRecycler {}
+
+        private Object readResolve() {
+            return INSTANCE;
+        }
+    }
+
     private static ObjectMapper configure(ObjectMapper mapper) {
         // Tolerant reader: unknown fields and unknown enum constants are not errors.
         mapper.disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);

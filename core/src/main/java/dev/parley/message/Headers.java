@@ -68,6 +68,26 @@ public final class Headers {
         return null;
     }
 
+    /**
+     * The name of the header at {@code index} (0 to {@link #size()} - 1), in order: with
+     * {@link #value(int)}, a way for transports to walk the headers without a callback.
+     */
+    public String name(int index) {
+        return pairs[checkIndex(index)];
+    }
+
+    /** The value of the header at {@code index} (0 to {@link #size()} - 1). */
+    public String value(int index) {
+        return pairs[checkIndex(index) + 1];
+    }
+
+    private int checkIndex(int index) {
+        if (index < 0 || index >= pairs.length / 2) {
+            throw new IndexOutOfBoundsException("header index " + index + " (size: " + pairs.length / 2 + ")");
+        }
+        return index * 2;
+    }
+
     public boolean contains(String name) {
         return valueOrNull(name) != null;
     }
@@ -123,6 +143,21 @@ public final class Headers {
 
     /** Accumulates headers, validating each name and value as it is added. Not thread-safe. */
     public static final class Builder {
+        /** The characters of a header name, by code: a table lookup per character (every header of every message is checked). */
+        private static final boolean[] NAME_CHARS = new boolean[128];
+
+        static {
+            for (char c = 'a'; c <= 'z'; c++) {
+                NAME_CHARS[c] = true;
+            }
+            for (char c = '0'; c <= '9'; c++) {
+                NAME_CHARS[c] = true;
+            }
+            NAME_CHARS['-'] = true;
+            NAME_CHARS['_'] = true;
+            NAME_CHARS['.'] = true;
+        }
+
         private String[] pairs;
         private int length;
 
@@ -179,8 +214,7 @@ public final class Headers {
             }
             for (int i = 0; i < n; i++) {
                 char c = name.charAt(i);
-                boolean ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
-                if (!ok) {
+                if (c >= 128 || !NAME_CHARS[c]) {
                     throw new IllegalArgumentException("header name: '" + Checks.abbreviate(name, 40)
                             + "' (expected: lower-case letters, digits, '-', '_' or '.')");
                 }

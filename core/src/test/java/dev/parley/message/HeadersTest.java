@@ -15,6 +15,27 @@ class HeadersTest {
     // ---- valid use -----------------------------------------------------------------------------
 
     @Test
+    void namesAndValuesByIndexFollowTheOrderAndRefuseIndexesOutside() {
+        Headers h = Headers.builder().set("x-a", "1").set("x-b", "two").set("x-a", "3").build();
+
+        assertThat(h.name(0)).isEqualTo("x-a");
+        assertThat(h.value(0)).isEqualTo("3");
+        assertThat(h.name(1)).isEqualTo("x-b");
+        assertThat(h.value(1)).isEqualTo("two");
+        assertThatThrownBy(() -> h.name(2)).isInstanceOf(IndexOutOfBoundsException.class).hasMessageContaining("size: 2");
+        assertThatThrownBy(() -> h.value(-1)).isInstanceOf(IndexOutOfBoundsException.class);
+        assertThatThrownBy(() -> Headers.empty().name(0)).isInstanceOf(IndexOutOfBoundsException.class);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"X-Upper", "with space", "caf\u00e9", "tab\tname", "slash/name", "\u0000"})
+    void namesOutsideTheAlphabetAreRefused(String name) {
+        String decoded = name.translateEscapes();
+        assertThatThrownBy(() -> Headers.builder().set(decoded, "v")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("header name");
+    }
+
+    @Test
     void setThenGet() {
         Headers h = Headers.builder().set("x-a", "1").set("x-b", "two").build();
 

@@ -80,12 +80,25 @@ final class FrameCodec {
         };
     }
 
-    /** A REQUEST, ONE_WAY or REPLY frame: header block, then the body as is. */
+    /**
+     * A REQUEST, ONE_WAY or REPLY frame: header block, then the body as is. One pass over the
+     * headers: the buffer is sized from the characters (ASCII, as headers almost always are, is
+     * one byte each; it grows otherwise), and the length field is filled in at the end.
+     */
     static ByteBuf message(byte type, int streamId, Envelope message, ByteBufAllocator alloc) {
         byte[] body = message.body();
-        ByteBuf buf = header(alloc, headerBlockSize(message.headers()) + body.length, type, streamId);
-        writeHeaderBlock(buf, message.headers());
-        return buf.writeBytes(body);
+        Headers headers = message.headers();
+        int n = headers.size();
+        int estimate = 1;
+        for (int i = 0; i < n; i++) {
+            estimate += 4 + headers.name(i).length() + headers.value(i).length();
+        }
+        ByteBuf buf = alloc.buffer(Frame.HEADER_BYTES + estimate + body.length);
+        buf.writeInt(0).writeByte(type).writeByte(0).writeInt(streamId);
+        writeHeaderBlock(buf, headers);
+        buf.writeBytes(body);
+        buf.setInt(0, buf.readableBytes() - 4);
+        return buf;
     }
 
     /** The size in bytes of a whole frame as {@link #message} encodes it. */
@@ -99,25 +112,29 @@ final class FrameCodec {
     }
 
     static int headerBlockSize(Headers headers) {
-        int[] size = {varintSize(headers.size())};
-        headers.forEach((name, value) -> {
+        int n = headers.size();
+        int size = varintSize(n);
+        for (int i = 0; i < n; i++) {
+            String name = headers.name(i);
             int index = staticIndex(name);
-            size[0] += index > 0 ? varintSize(index) : 1 + stringSize(name);
-            size[0] += stringSize(value);
-        });
-        return size[0];
+            size += index > 0 ? varintSize(index) : 1 + stringSize(name);
+            size += stringSize(headers.value(i));
+        }
+        return size;
     }
 
     static void writeHeaderBlock(ByteBuf buf, Headers headers) {
-        writeVarint(buf, headers.size());
-        headers.forEach((name, value) -> {
+        int n = headers.size();
+        writeVarint(buf, n);
+        for (int i = 0; i < n; i++) {
+            String name = headers.name(i);
             int index = staticIndex(name);
             writeVarint(buf, index);
             if (index == 0) {
                 writeString(buf, name);
             }
-            writeString(buf, value);
-        });
+            writeString(buf, headers.value(i));
+        }
     }
 
     static int staticIndex(String name) {
@@ -145,6 +162,16 @@ final class FrameCodec {
     }
 
     private static void writeString(ByteBuf buf, String s) {
+        int chars = s.length();
+        if (chars <= 42) {
+            // At most 126 UTF-8 bytes: the length fits the one varint byte reserved here, so the
+            // characters are walked once, by the encoder, which reports the byte count.
+            int at = buf.writerIndex();
+            buf.writeByte(0);
+            int bytes = ByteBufUtil.reserveAndWriteUtf8(buf, s, chars * 3);
+            buf.setByte(at, bytes);
+            return;
+        }
         writeVarint(buf, ByteBufUtil.utf8Bytes(s));
         ByteBufUtil.writeUtf8(buf, s);
     }

@@ -89,6 +89,24 @@ class FrameExamplesTest {
         assertThat(allThere).as("docs/rpc-protocol.md shows the encoder's bytes; expected blocks:\n" + expected).isTrue();
     }
 
+    /** Values around the encoder's one-byte length shortcut (42 characters), non-ASCII ones included, and literal names. */
+    @Test
+    void headerStringsOfEveryLengthAndScriptRoundTripWithTheLengthTheSizeFunctionComputes() {
+        for (String unit : new String[] {"a", "\u00e9", "\u20ac", "\ud83d\ude00"}) {
+            for (int n = 0; n <= 70; n++) {
+                String value = unit.repeat(n);
+                Headers h = Headers.builder().set(StandardHeaders.TRACESTATE, value).set("x-" + "n".repeat(n % 50 + 1), value).build();
+                Envelope message = Envelope.of(h, new byte[] {1, 2, 3});
+                ByteBuf buf = FrameCodec.message(Frame.REQUEST, 7, message, UnpooledByteBufAllocator.DEFAULT);
+                assertThat(buf.readableBytes()).as(unit + " x " + n).isEqualTo(FrameCodec.messageFrameSize(message));
+                assertThat(buf.getInt(0)).isEqualTo(buf.readableBytes() - 4);
+                Frame decoded = FrameCodec.decode(buf);
+                assertThat(describe(decoded)).as(unit + " x " + n).isEqualTo(describe(new Frame.Request(7, message)));
+                buf.release();
+            }
+        }
+    }
+
     /** Records with envelopes compare by identity; compare what the wire carries instead. */
     private static String describe(Frame f) {
         return switch (f) {

@@ -172,6 +172,62 @@ class ResilienceTest {
         assertThat(failureOf(methodLevel)).isInstanceOf(DeadlineExceededException.class);
     }
 
+    /**
+     * The deadlines of an operation's calls in flight share one timer (docs/architecture.md): each
+     * call still fails at its own deadline, whether it came in deadline order, with a shorter
+     * deadline than the calls before it, or after the calls before it finished. Replies are
+     * dropped, so only the client's deadline can end these calls.
+     */
+    @Test
+    void everyCallInFlightFailsAtItsOwnDeadline() throws Exception {
+        TripService service = new TripService();
+        parley.service("trip-management").serve(Trips.class, service);
+        Trips trips = parley.service("app").client(Trips.class, ClientOptions.custom().deadline(Duration.ofSeconds(2)).build());
+        parley.faults().on("trips/v1", "create").times(3).dropReply();
+        CreateTrip request = new CreateTrip("p", "a", "b");
+
+        CompletableFuture<TripView> first = inBackground(() -> trips.create(request)); // deadline at 2 s
+        awaitTrue(() -> service.calls.get() == 1);
+        parley.clock().advance(Duration.ofSeconds(1));
+        CompletableFuture<TripView> second = inBackground(() -> trips.create(request)); // at 3 s
+        awaitTrue(() -> service.calls.get() == 2);
+        parley.clock().advance(Duration.ofMillis(999));
+        Thread.sleep(20);
+        assertThat(first).isNotDone();
+        parley.clock().advance(Duration.ofMillis(1));
+        assertThat(failureOf(first)).isInstanceOf(DeadlineExceededException.class);
+        assertThat(second).isNotDone();
+
+        // Shorter than the call before it: at about 2.5 s (the scope counts real time too), before the second call's 3 s.
+        CompletableFuture<TripView> shorter = inBackground(() -> {
+            try (CallContext.Scope scope = CallContext.withDeadline(Duration.ofMillis(500))) {
+                return trips.create(request);
+            }
+        });
+        awaitTrue(() -> service.calls.get() == 3);
+        parley.clock().advance(Duration.ofMillis(500));
+        assertThat(failureOf(shorter)).isInstanceOf(DeadlineExceededException.class);
+        Thread.sleep(20);
+        assertThat(second).isNotDone();
+        parley.clock().advance(Duration.ofMillis(500));
+        assertThat(failureOf(second)).isInstanceOf(DeadlineExceededException.class);
+
+        // A call that finished left its timer behind (for 5 s): a later call with a shorter deadline still fails on time.
+        assertThat(trips.create(request).status()).isEqualTo("CREATED");
+        parley.faults().on("trips/v1", "create").times(1).dropReply();
+        CompletableFuture<TripView> afterEmpty = inBackground(() -> {
+            try (CallContext.Scope scope = CallContext.withDeadline(Duration.ofSeconds(1))) {
+                return trips.create(request); // at about 4 s
+            }
+        });
+        awaitTrue(() -> service.calls.get() == 5);
+        Thread.sleep(20);
+        assertThat(afterEmpty).isNotDone();
+        parley.clock().advance(Duration.ofSeconds(1));
+        assertThat(failureOf(afterEmpty)).isInstanceOf(DeadlineExceededException.class);
+        assertThat(service.calls).hasValue(5);
+    }
+
     @Test
     void theDeadlineTokenAndTracePropagateToDownstreamCallsAsRemainingTime() throws Exception {
         Parley pricingService = parley.service("pricing");
