@@ -32,13 +32,13 @@ import org.junit.jupiter.api.Test;
 /** Connection lifecycle over real sockets: drain, reconnect, backpressure, keepalive, a misbehaving server. */
 class LifecycleTest {
 
-    private static RpcTransport server(int port, Consumer<RpcTransport.Builder> settings) {
+    static RpcTransport server(int port, Consumer<RpcTransport.Builder> settings) {
         RpcTransport.Builder b = RpcTransport.builder().server(port).bindAddress("127.0.0.1");
         settings.accept(b);
         return b.build();
     }
 
-    private static Parley serving(RpcTransport rpc, Echo echo) {
+    static Parley serving(RpcTransport rpc, Echo echo) {
         Parley p = Parley.builder().service("echo").transport(rpc).authenticator(RpcTransportTest.TOKENS).build();
         p.serve(Echo.class, echo);
         return p;

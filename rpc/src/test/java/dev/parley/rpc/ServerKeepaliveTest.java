@@ -28,15 +28,11 @@ class ServerKeepaliveTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(2);
 
     private static RpcTransport server(Consumer<RpcTransport.Builder> settings) {
-        RpcTransport.Builder b = RpcTransport.builder().server(0).bindAddress("127.0.0.1");
-        settings.accept(b);
-        return b.build();
+        return LifecycleTest.server(0, settings);
     }
 
     private static Parley serving(RpcTransport rpc, Echo echo) {
-        Parley p = Parley.builder().service("echo").transport(rpc).authenticator(RpcTransportTest.TOKENS).build();
-        p.serve(Echo.class, echo);
-        return p;
+        return LifecycleTest.serving(rpc, echo);
     }
 
     private static Envelope request(String operation, String json) {
