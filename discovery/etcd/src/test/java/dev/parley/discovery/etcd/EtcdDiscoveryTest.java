@@ -2,12 +2,13 @@ package dev.parley.discovery.etcd;
 
 import static dev.parley.discovery.etcd.Instances.TRIPS_V1;
 import static dev.parley.discovery.etcd.Instances.TRIPS_V2;
+import static dev.parley.discovery.RecordingWatchListener.ids;
 import static dev.parley.discovery.etcd.Instances.trips;
-import static dev.parley.discovery.etcd.RecordingListener.ids;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.parley.discovery.DiscoveryBackend;
+import dev.parley.discovery.RecordingWatchListener;
 import dev.parley.discovery.ServiceInstance;
 import dev.parley.discovery.backend.LineStream;
 import java.io.BufferedReader;
@@ -51,7 +52,7 @@ class EtcdDiscoveryTest {
 
     @Test
     void aWatcherSeesRegistrationReadinessAndDeregistration() throws Exception {
-        RecordingListener listener = new RecordingListener();
+        RecordingWatchListener listener = new RecordingWatchListener();
         try (DiscoveryBackend.Watch watch = etcd.watch(TRIPS_V1, listener)) {
             listener.await("no instances", List::isEmpty);
             DiscoveryBackend.Lease lease = etcd.register(trips("trips-1", TRIPS_V1));
@@ -77,8 +78,8 @@ class EtcdDiscoveryTest {
         etcd.register(trips("a", TRIPS_V1));
         etcd.register(trips("b", TRIPS_V1, TRIPS_V2));
         etcd.register(trips("c", TRIPS_V2));
-        RecordingListener v1 = new RecordingListener();
-        RecordingListener v2 = new RecordingListener();
+        RecordingWatchListener v1 = new RecordingWatchListener();
+        RecordingWatchListener v2 = new RecordingWatchListener();
         try (var w1 = etcd.watch(TRIPS_V1, v1); var w2 = etcd.watch(TRIPS_V2, v2)) {
             assertThat(v1.await("a and b", ids("a", "b"))).allMatch(i -> i.serves(TRIPS_V1));
             v2.await("b and c", ids("b", "c"));
@@ -90,7 +91,7 @@ class EtcdDiscoveryTest {
     void aQuietWatchOutlivesTheRequestTimeoutWithoutListingAgain() throws Exception {
         try (EtcdDiscovery quick = EtcdDiscovery.builder().endpoints(server.endpoint()).keyPrefix(prefix)
                 .requestTimeout(Duration.ofMillis(500)).probeInterval(Duration.ofMillis(700)).build()) {
-            RecordingListener listener = new RecordingListener();
+            RecordingWatchListener listener = new RecordingWatchListener();
             EtcdWatch watch = (EtcdWatch) quick.watch(TRIPS_V1, listener);
             try {
                 listener.await("no instances", List::isEmpty);
@@ -107,7 +108,7 @@ class EtcdDiscoveryTest {
 
     @Test
     void idsWithSlashesStayOneKeySegment() throws Exception {
-        RecordingListener listener = new RecordingListener();
+        RecordingWatchListener listener = new RecordingWatchListener();
         try (var watch = etcd.watch(TRIPS_V1, listener)) {
             etcd.register(trips("pods/trips-1%2F", TRIPS_V1));
             listener.await("the odd id", ids("pods/trips-1%2F"));
@@ -118,7 +119,7 @@ class EtcdDiscoveryTest {
 
     @Test
     void aCrashedProcessIsGoneOnceItsLeaseLapses() throws Exception {
-        RecordingListener listener = new RecordingListener();
+        RecordingWatchListener listener = new RecordingWatchListener();
         try (var watch = etcd.watch(TRIPS_V1, listener)) {
             ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-cp", System.getProperty("java.class.path"), "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
@@ -151,7 +152,7 @@ class EtcdDiscoveryTest {
         raw.put(v1 + "huge", new byte[200_000], 0);
         raw.put(v1 + "good", InstanceJson.write(trips("good", TRIPS_V1)), 0);
 
-        RecordingListener listener = new RecordingListener();
+        RecordingWatchListener listener = new RecordingWatchListener();
         try (var watch = etcd.watch(TRIPS_V1, listener)) {
             listener.await("only the good instance", ids("good"));
             // The same garbage arriving through the watch stream, then a valid registration.
@@ -186,7 +187,7 @@ class EtcdDiscoveryTest {
 
     @Test
     void closingTheBackendDeregistersEverything() throws Exception {
-        RecordingListener listener = new RecordingListener();
+        RecordingWatchListener listener = new RecordingWatchListener();
         try (EtcdDiscovery watcher = backend(); var watch = watcher.watch(TRIPS_V1, listener)) {
             etcd.register(trips("x", TRIPS_V1));
             etcd.register(trips("y", TRIPS_V1));

@@ -1,11 +1,12 @@
 package dev.parley.discovery.etcd;
 
 import static dev.parley.discovery.etcd.Instances.TRIPS_V1;
+import static dev.parley.discovery.RecordingWatchListener.ids;
 import static dev.parley.discovery.etcd.Instances.trips;
-import static dev.parley.discovery.etcd.RecordingListener.ids;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.discovery.DiscoveryBackend;
+import dev.parley.discovery.RecordingWatchListener;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -51,7 +52,7 @@ class EtcdFaultTest {
 
     @Test
     void whileEtcdIsDownWatchersHearUnavailableKeepTheLastListAndRecoverWhenItIsBack() throws Exception {
-        RecordingListener listener = new RecordingListener();
+        RecordingWatchListener listener = new RecordingWatchListener();
         try (DiscoveryBackend.Watch watch = watcher.watch(TRIPS_V1, listener)) {
             registrar.register(trips("a", TRIPS_V1));
             listener.await("a", ids("a"));
@@ -71,7 +72,7 @@ class EtcdFaultTest {
 
     @Test
     void anEtcdThatLostItsDataGetsTheRegistrationsBack() throws Exception {
-        RecordingListener listener = new RecordingListener();
+        RecordingWatchListener listener = new RecordingWatchListener();
         try (DiscoveryBackend.Watch watch = watcher.watch(TRIPS_V1, listener)) {
             EtcdRegistration lease = (EtcdRegistration) registrar.register(trips("a", TRIPS_V1));
             listener.await("a", ids("a"));
@@ -81,7 +82,7 @@ class EtcdFaultTest {
             server.wipe();
             server.start(); // a new, empty cluster: revisions restart at 1, the lease is unknown
             listener.awaitAfter(before, "a, registered again", ids("a"));
-            long deadline = System.nanoTime() + RecordingListener.WAIT.toNanos();
+            long deadline = System.nanoTime() + RecordingWatchListener.WAIT.toNanos();
             while (lease.registrations() < 2 && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
@@ -99,7 +100,7 @@ class EtcdFaultTest {
         DiscoveryBackend.Lease lease = registrar.register(trips("early", TRIPS_V1)); // no exception: retried in the background
         lease.ready(false);
         server.start();
-        RecordingListener listener = new RecordingListener();
+        RecordingWatchListener listener = new RecordingWatchListener();
         try (DiscoveryBackend.Watch watch = watcher.watch(TRIPS_V1, listener)) {
             listener.await("early, not ready", l -> ids("early").test(l) && !l.get(0).ready());
         }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.parley.discovery.RecordingWatchListener;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -137,10 +138,10 @@ final class FakeKubernetesApi implements AutoCloseable {
 
     /** Waits until a watch newer than {@code seq} is open. */
     void awaitWatchNewerThan(int seq) throws InterruptedException {
-        long deadline = System.nanoTime() + RecordingListener.WAIT.toNanos();
+        long deadline = System.nanoTime() + RecordingWatchListener.WAIT.toNanos();
         while (open.stream().noneMatch(w -> w.seq() > seq)) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("no watch newer than #" + seq + " within " + RecordingListener.WAIT);
+                throw new AssertionError("no watch newer than #" + seq + " within " + RecordingWatchListener.WAIT);
             }
             Thread.sleep(10);
         }

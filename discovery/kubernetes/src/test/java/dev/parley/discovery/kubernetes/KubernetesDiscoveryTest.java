@@ -1,6 +1,6 @@
 package dev.parley.discovery.kubernetes;
 
-import static dev.parley.discovery.kubernetes.RecordingListener.ids;
+import static dev.parley.discovery.RecordingWatchListener.ids;
 import static dev.parley.discovery.kubernetes.Slices.endpoint;
 import static dev.parley.discovery.kubernetes.Slices.slice;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.discovery.ContractVersion;
 import dev.parley.discovery.DiscoveryBackend;
+import dev.parley.discovery.RecordingWatchListener;
 import dev.parley.discovery.ServiceInstance;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,7 +62,7 @@ class KubernetesDiscoveryTest {
         api.apply("shop", slice("trips-v1-abc", "trips-v1", PORTS, endpoint("trips-1", "10.1.0.1", true, "zone-a")));
         api.apply("shop", slice("other-xyz", "pricing-v1", PORTS, endpoint("pricing-1", "10.9.0.1", true, "zone-a")));
         api.apply("other-namespace", slice("trips-v1-abc", "trips-v1", PORTS, endpoint("elsewhere", "10.8.0.1", true, "zone-a")));
-        RecordingListener listener = new RecordingListener();
+        RecordingWatchListener listener = new RecordingWatchListener();
         try (DiscoveryBackend.Watch watch = k8s.watch(TRIPS_V1, listener)) {
             ServiceInstance first = listener.await("trips-1", ids("trips-1")).get(0);
             assertThat(first).isEqualTo(new ServiceInstance("trips-1", "trips-v1", Set.of(TRIPS_V1),
@@ -95,19 +96,19 @@ class KubernetesDiscoveryTest {
 
         try (KubernetesDiscovery named = KubernetesDiscovery.builder().apiServer(api.url()).token(TOKEN).namespace("shop")
                 .serviceName(TRIPS_V1, "trip-management").build()) {
-            RecordingListener listener = new RecordingListener();
+            RecordingWatchListener listener = new RecordingWatchListener();
             try (var watch = named.watch(TRIPS_V1, listener)) {
                 assertThat(listener.await("tm-1", ids("tm-1")).get(0).service()).isEqualTo("trip-management");
             }
         }
         try (KubernetesDiscovery byLabel = KubernetesDiscovery.builder().apiServer(api.url()).token(TOKEN).namespace("shop")
                 .labelSelector("parley.dev/contract={contract},parley.dev/major={major}").build()) {
-            RecordingListener listener = new RecordingListener();
+            RecordingWatchListener listener = new RecordingWatchListener();
             try (var watch = byLabel.watch(new ContractVersion("billing", 2), listener)) {
                 listener.await("l-1", ids("l-1"));
             }
         }
-        assertThatThrownBy(() -> k8s.watch(new ContractVersion("Trip_Management", 1), new RecordingListener()))
+        assertThatThrownBy(() -> k8s.watch(new ContractVersion("Trip_Management", 1), new RecordingWatchListener()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("Service name 'Trip_Management-v1' for Trip_Management/v1 (from serviceNamePattern '{contract}-v{major}') "
                         + "(expected: a DNS label: lowercase letters, digits and '-', at most 63 characters; set serviceName(Trip_Management/v1, \"...\"))");
@@ -115,7 +116,7 @@ class KubernetesDiscoveryTest {
 
     @Test
     void aCutWatchStreamIsResumedFromTheLastResourceVersion() throws Exception {
-        RecordingListener listener = new RecordingListener();
+        RecordingWatchListener listener = new RecordingWatchListener();
         try (var watch = k8s.watch(TRIPS_V1, listener)) {
             listener.await("nothing yet", List::isEmpty);
             api.apply("shop", slice("trips-v1-abc", "trips-v1", PORTS, endpoint("trips-1", "10.1.0.1", true, "zone-a")));
@@ -136,7 +137,7 @@ class KubernetesDiscoveryTest {
         for (boolean asHttpStatus : new boolean[] {false, true}) {
             api.goneAsHttpStatus(asHttpStatus);
             api.apply("shop", slice("trips-v1-abc", "trips-v1", PORTS, endpoint("trips-1", "10.1.0.1", true, "zone-a")));
-            RecordingListener listener = new RecordingListener();
+            RecordingWatchListener listener = new RecordingWatchListener();
             try (var watch = k8s.watch(TRIPS_V1, listener)) {
                 listener.await("trips-1", ids("trips-1"));
                 awaitOpenWatch();
@@ -155,7 +156,7 @@ class KubernetesDiscoveryTest {
     @Test
     void whileTheApiIsDownWatchersHearUnavailableAndKeepTheLastList() throws Exception {
         api.apply("shop", slice("trips-v1-abc", "trips-v1", PORTS, endpoint("trips-1", "10.1.0.1", true, "zone-a")));
-        RecordingListener listener = new RecordingListener();
+        RecordingWatchListener listener = new RecordingWatchListener();
         try (var watch = k8s.watch(TRIPS_V1, listener)) {
             listener.await("trips-1", ids("trips-1"));
             awaitOpenWatch();
@@ -177,7 +178,7 @@ class KubernetesDiscoveryTest {
         api.apply("shop", slice("trips-v1-abc", "trips-v1", PORTS, endpoint("trips-1", "10.1.0.1", true, "zone-a")));
         try (KubernetesDiscovery small = KubernetesDiscovery.builder().apiServer(api.url()).token(TOKEN).namespace("shop")
                 .maxLineBytes(64 * 1024).backoff(Duration.ofMillis(50), Duration.ofMillis(500)).build()) {
-            RecordingListener listener = new RecordingListener();
+            RecordingWatchListener listener = new RecordingWatchListener();
             try (var watch = small.watch(TRIPS_V1, listener)) {
                 listener.await("trips-1", ids("trips-1"));
                 // Each line either ends the stream (the watch lists again) or is ignored; the next change arrives either way.
@@ -224,7 +225,7 @@ class KubernetesDiscoveryTest {
     @Test
     void aWrongTokenIsAClearError() throws Exception {
         try (KubernetesDiscovery wrong = backend("not-the-token")) {
-            RecordingListener listener = new RecordingListener();
+            RecordingWatchListener listener = new RecordingWatchListener();
             try (var watch = wrong.watch(TRIPS_V1, listener)) {
                 Throwable cause = listener.awaitOutage();
                 assertThat(cause).isInstanceOf(KubernetesException.class)
@@ -253,7 +254,7 @@ class KubernetesDiscoveryTest {
         // The same files, over plain HTTP to the fake.
         try (KubernetesDiscovery inCluster = b.apiServer(api.url()).sslContext(javax.net.ssl.SSLContext.getDefault()).build()) {
             assertThat(inCluster.settings().namespace()).isEqualTo("shop");
-            RecordingListener listener = new RecordingListener();
+            RecordingWatchListener listener = new RecordingWatchListener();
             try (var watch = inCluster.watch(TRIPS_V1, listener)) {
                 listener.await("trips-1", ids("trips-1"));
             }
@@ -300,10 +301,10 @@ class KubernetesDiscoveryTest {
     }
 
     private void awaitOpenWatch() throws InterruptedException {
-        long deadline = System.nanoTime() + RecordingListener.WAIT.toNanos();
+        long deadline = System.nanoTime() + RecordingWatchListener.WAIT.toNanos();
         while (api.openWatches() == 0) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("no watch open within " + RecordingListener.WAIT);
+                throw new AssertionError("no watch open within " + RecordingWatchListener.WAIT);
             }
             Thread.sleep(10);
         }

@@ -1,12 +1,13 @@
 package dev.parley.discovery.kubernetes;
 
-import static dev.parley.discovery.kubernetes.RecordingListener.ids;
+import static dev.parley.discovery.RecordingWatchListener.ids;
 import static dev.parley.discovery.kubernetes.Slices.endpoint;
 import static dev.parley.discovery.kubernetes.Slices.slice;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.parley.discovery.ContractVersion;
+import dev.parley.discovery.RecordingWatchListener;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,7 +57,7 @@ class KubernetesTlsTest {
             api.apply("shop", slice("trips-v1-abc", "trips-v1", Map.of("http", 8080), endpoint("trips-1", "10.1.0.1", true, "zone-a")));
             try (KubernetesDiscovery k8s = KubernetesDiscovery.builder().apiServer(api.url()).token(TOKEN).namespace("shop")
                     .trustedCertificates(ca).build()) {
-                RecordingListener listener = new RecordingListener();
+                RecordingWatchListener listener = new RecordingWatchListener();
                 try (var watch = k8s.watch(new ContractVersion("trips", 1), listener)) {
                     assertThat(listener.await("trips-1 over TLS", ids("trips-1")).get(0).addresses())
                             .containsEntry("http", "http://10.1.0.1:8080");
@@ -65,7 +66,7 @@ class KubernetesTlsTest {
             // Without the CA (the JVM's default trust store does not know it): refused, and said so.
             try (KubernetesDiscovery untrusting = KubernetesDiscovery.builder().apiServer(api.url()).token(TOKEN).namespace("shop")
                     .backoff(Duration.ofMillis(50), Duration.ofMillis(200)).build()) {
-                RecordingListener listener = new RecordingListener();
+                RecordingWatchListener listener = new RecordingWatchListener();
                 try (var watch = untrusting.watch(new ContractVersion("trips", 1), listener)) {
                     assertThat(listener.awaitOutage()).isInstanceOf(KubernetesException.class)
                             .hasMessageContaining(api.url()).hasMessageContaining("SSLHandshakeException");

@@ -1,19 +1,20 @@
-package dev.parley.discovery.etcd;
+package dev.parley.discovery;
 
-import dev.parley.discovery.DiscoveryBackend;
-import dev.parley.discovery.ServiceInstance;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 
-/** Records every snapshot and outage a watch reports, and waits for one that matches. */
-final class RecordingListener implements DiscoveryBackend.Listener {
+/**
+ * Records every snapshot and outage a backend's watch reports, and waits for one that matches;
+ * shared by the etcd and Kubernetes tests (through this module's test-jar).
+ */
+public final class RecordingWatchListener implements DiscoveryBackend.Listener {
 
-    static final Duration WAIT = Duration.ofSeconds(30);
+    public static final Duration WAIT = Duration.ofSeconds(30);
 
-    final List<List<ServiceInstance>> snapshots = new CopyOnWriteArrayList<>();
-    final List<Throwable> outages = new CopyOnWriteArrayList<>();
+    public final List<List<ServiceInstance>> snapshots = new CopyOnWriteArrayList<>();
+    public final List<Throwable> outages = new CopyOnWriteArrayList<>();
 
     @Override
     public synchronized void instances(List<ServiceInstance> instances) {
@@ -28,12 +29,12 @@ final class RecordingListener implements DiscoveryBackend.Listener {
     }
 
     /** The latest snapshot once one matches {@code condition}, or fails after {@link #WAIT}. */
-    synchronized List<ServiceInstance> await(String what, Predicate<List<ServiceInstance>> condition) throws InterruptedException {
+    public synchronized List<ServiceInstance> await(String what, Predicate<List<ServiceInstance>> condition) throws InterruptedException {
         return awaitAfter(0, what, condition);
     }
 
     /** Like {@link #await} for a snapshot delivered after the first {@code count} ones. */
-    synchronized List<ServiceInstance> awaitAfter(int count, String what, Predicate<List<ServiceInstance>> condition) throws InterruptedException {
+    public synchronized List<ServiceInstance> awaitAfter(int count, String what, Predicate<List<ServiceInstance>> condition) throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (snapshots.size() <= count || !condition.test(last())) {
             long left = deadline - System.nanoTime();
@@ -45,7 +46,7 @@ final class RecordingListener implements DiscoveryBackend.Listener {
         return last();
     }
 
-    synchronized Throwable awaitOutage() throws InterruptedException {
+    public synchronized Throwable awaitOutage() throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (outages.isEmpty()) {
             long left = deadline - System.nanoTime();
@@ -57,11 +58,11 @@ final class RecordingListener implements DiscoveryBackend.Listener {
         return outages.get(outages.size() - 1);
     }
 
-    synchronized List<ServiceInstance> last() {
+    public synchronized List<ServiceInstance> last() {
         return snapshots.get(snapshots.size() - 1);
     }
 
-    static Predicate<List<ServiceInstance>> ids(String... ids) {
+    public static Predicate<List<ServiceInstance>> ids(String... ids) {
         return list -> list.stream().map(ServiceInstance::id).sorted().toList().equals(List.of(ids).stream().sorted().toList());
     }
 }
