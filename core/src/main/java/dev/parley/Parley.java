@@ -235,26 +235,10 @@ public final class Parley implements AutoCloseable {
     }
 
     private <T> T proxy(Class<T> contract, ContractModel model, Map<Method, ClientInvoker> invokers) {
-        // The proxy hands its handler the same Method objects on every call: an identity scan finds
-        // the invoker without Method.hashCode/equals (which compare names and parameter types).
-        Method[] methods = invokers.keySet().toArray(new Method[0]);
-        ClientInvoker[] byIndex = new ClientInvoker[methods.length];
-        for (int i = 0; i < methods.length; i++) {
-            byIndex[i] = invokers.get(methods[i]);
-        }
         Map<Method, ClientInvoker> byMethod = Map.copyOf(invokers);
         String description = "Parley client of " + model.descriptor().address() + " (" + transport.name() + ")";
         InvocationHandler handler = (proxy, method, args) -> {
-            ClientInvoker invoker = null;
-            for (int i = 0; i < methods.length; i++) {
-                if (methods[i] == method) {
-                    invoker = byIndex[i];
-                    break;
-                }
-            }
-            if (invoker == null) {
-                invoker = byMethod.get(method);
-            }
+            ClientInvoker invoker = byMethod.get(method);
             if (invoker != null) {
                 Object request = args == null ? null : args[0];
                 return invoker.operation().asyncReturn() ? invoker.start(request) : invoker.invokeBlocking(request);
