@@ -73,7 +73,9 @@ public final class WebhookStore implements AutoCloseable {
     public static WebhookStore h2File(Path file) {
         // WRITE_DELAY=0: every commit is written to the file before publish() returns, so a killed
         // process loses no acknowledged event (H2's default writes up to a second later).
-        JdbcConnectionPool pool = JdbcConnectionPool.create("jdbc:h2:file:" + file.toAbsolutePath() + ";WRITE_DELAY=0", "sa", "");
+        // QUERY_CACHE_SIZE=32: a pooled session runs about ten different statements; with H2's
+        // default of 8 cached per session, some were parsed again on nearly every use.
+        JdbcConnectionPool pool = JdbcConnectionPool.create("jdbc:h2:file:" + file.toAbsolutePath() + ";WRITE_DELAY=0;QUERY_CACHE_SIZE=32", "sa", "");
         pool.setMaxConnections(32);
         return new WebhookStore(pool, Dialect.H2, "parley_wh_", pool::dispose);
     }
@@ -359,6 +361,8 @@ public final class WebhookStore implements AutoCloseable {
     /** A write waiting for its commit; {@link GroupCommit} completes {@link #committed}. */
     private abstract static sealed class Write permits Enqueue, Outcome {
         final java.util.concurrent.CompletableFuture<Void> committed = new java.util.concurrent.CompletableFuture<>();
+        /** A caller waits for this write's commit ({@link GroupCommit#await}); set before it is queued. */
+        boolean awaited;
     }
 
     private static final class Enqueue extends Write {
@@ -538,6 +542,23 @@ public final class WebhookStore implements AutoCloseable {
         private final java.util.concurrent.atomic.AtomicBoolean flushScheduled = new java.util.concurrent.atomic.AtomicBoolean();
         private final java.util.concurrent.ExecutorService flusher = java.util.concurrent.Executors.newThreadPerTaskExecutor(
                 Thread.ofVirtual().name("parley-webhooks-store-flush-", 0).factory());
+        /**
+         * The longest a leader waits for the writers it expects (see {@link #awaitCompany}): a
+         * fraction of what a commit costs, so waiting pays when company comes and costs little
+         * when it does not.
+         */
+        private static final long COMPANY_WAIT_NANOS = 200_000;
+        /** Callers inside {@link #await}. */
+        private final java.util.concurrent.atomic.AtomicInteger awaiting = new java.util.concurrent.atomic.AtomicInteger();
+        /** Awaited writes queued and not yet taken into a group. */
+        private final java.util.concurrent.atomic.AtomicInteger awaitedQueued = new java.util.concurrent.atomic.AtomicInteger();
+        /** How long a peak of {@link #awaiting} counts as what a leader can expect. */
+        private static final long PEAK_WINDOW_NANOS = 10_000_000;
+        /** How long a writer waits for a leader to commit its write before it tries to lead itself. */
+        private static final long FOLLOW_NANOS = 500_000;
+        /** The most callers seen inside {@link #await} at once lately (at {@link #peakAtNanos}): how many a leader can expect. */
+        private volatile int peakAwaiting;
+        private volatile long peakAtNanos;
         private volatile boolean closing;
 
         /** Queues {@code write} and returns at once; the future completes when it is committed. */
@@ -567,17 +588,85 @@ public final class WebhookStore implements AutoCloseable {
 
         /** Queues {@code write} and commits it (with whatever else is queued) before returning. */
         void await(Write write) {
-            if (enqueue(write)) {
-                commitQueued(write);
+            int now = awaiting.incrementAndGet();
+            long t = System.nanoTime();
+            if (now >= peakAwaiting || t - peakAtNanos > PEAK_WINDOW_NANOS) {
+                peakAwaiting = now;
+                peakAtNanos = t;
             }
             try {
+                write.awaited = true;
+                awaitedQueued.incrementAndGet(); // before it can be taken from the queue
+                if (enqueue(write)) {
+                    leadOrFollow(write);
+                } else {
+                    awaitedQueued.decrementAndGet();
+                }
                 write.committed.join();
             } catch (java.util.concurrent.CompletionException e) {
                 if (e.getCause() instanceof RuntimeException r) {
                     throw r;
                 }
                 throw e;
+            } finally {
+                awaiting.decrementAndGet();
             }
+        }
+
+        /**
+         * Returns once {@code write} is committed (or failed). Whoever finds the committer free
+         * leads: it commits what is queued until its own write is in. The others wait for their
+         * write's future, not for the lock, so a writer whose write a leader committed leaves at
+         * once instead of queueing for the lock behind the next leader. A write queued after the
+         * leader's last look is not lost: its writer tries to lead again every
+         * {@link #FOLLOW_NANOS}.
+         */
+        private void leadOrFollow(Write write) {
+            boolean interrupted = false;
+            while (!write.committed.isDone()) {
+                if (committer.tryLock()) {
+                    try {
+                        commitLocked(write);
+                    } finally {
+                        committer.unlock();
+                    }
+                } else {
+                    try {
+                        write.committed.get(FOLLOW_NANOS, java.util.concurrent.TimeUnit.NANOSECONDS);
+                    } catch (java.util.concurrent.TimeoutException e) {
+                        // not committed yet: try to lead
+                    } catch (java.util.concurrent.ExecutionException e) {
+                        break; // failed: await() reports it
+                    } catch (InterruptedException e) {
+                        interrupted = true; // a publish is not abandoned half-way: finish, then restore the flag
+                    }
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        /**
+         * Called by a leader about to commit for a waiting caller. When several callers have been
+         * writing at once (publishers on several threads, each waiting for its commit), those
+         * not queued yet are usually a few microseconds away, preparing their next write: waiting
+         * briefly for them makes one commit of several writes instead of one commit each, which
+         * is what bounds publishing one event per call (PostgreSQL's {@code commit_delay} does
+         * the same for the same reason). A lone writer never waits.
+         */
+        private void awaitCompany() {
+            int expected = peakAwaiting;
+            long t = System.nanoTime();
+            if (expected <= 1 || awaitedQueued.get() >= expected || t - peakAtNanos > PEAK_WINDOW_NANOS) {
+                return;
+            }
+            long deadline = t + COMPANY_WAIT_NANOS;
+            do {
+                // Parks rather than yields: a yielding virtual thread can be resumed at once on
+                // its own carrier, before the writers it waits for got to run.
+                java.util.concurrent.locks.LockSupport.parkNanos(COMPANY_WAIT_NANOS / 4);
+            } while (awaitedQueued.get() < expected && System.nanoTime() - deadline < 0);
         }
 
         private boolean enqueue(Write write) {
@@ -593,21 +682,34 @@ public final class WebhookStore implements AutoCloseable {
         private void commitQueued(@Nullable Write until) {
             committer.lock();
             try {
-                List<Write> group = new ArrayList<>();
-                while (until == null || !until.committed.isDone()) {
-                    int rows = 0;
-                    for (Write w; (group.isEmpty() || rows + rows(queued.peek()) <= MAX_GROUP) && (w = queued.poll()) != null; ) {
-                        group.add(w);
-                        rows += rows(w);
-                    }
-                    if (group.isEmpty()) {
-                        return;
-                    }
-                    commitGroup(group);
-                    group.clear();
-                }
+                commitLocked(until);
             } finally {
                 committer.unlock();
+            }
+        }
+
+        /** {@link #commitQueued} with the committer's lock held. */
+        private void commitLocked(@Nullable Write until) {
+            List<Write> group = new ArrayList<>();
+            while (until == null || !until.committed.isDone()) {
+                if (until != null) {
+                    awaitCompany();
+                }
+                int rows = 0;
+                int awaited = 0;
+                for (Write w; (group.isEmpty() || rows + rows(queued.peek()) <= MAX_GROUP) && (w = queued.poll()) != null; ) {
+                    group.add(w);
+                    rows += rows(w);
+                    if (w.awaited) {
+                        awaited++;
+                    }
+                }
+                awaitedQueued.addAndGet(-awaited);
+                if (group.isEmpty()) {
+                    return;
+                }
+                commitGroup(group);
+                group.clear();
             }
         }
 

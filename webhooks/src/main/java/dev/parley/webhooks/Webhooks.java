@@ -70,6 +70,7 @@ public final class Webhooks implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Webhooks.class);
     private static final String USER_AGENT = "Parley-Webhooks/0.1";
     private static final int PREFETCH = 32;
+    private static final java.util.regex.Pattern WEBHOOK_ID = java.util.regex.Pattern.compile("[A-Za-z0-9_-]{1,100}");
 
     private final WebhookStore store;
     private final boolean ownsStore;
@@ -272,7 +273,7 @@ public final class Webhooks implements AutoCloseable {
 
     /** Checks an event and makes its stored message: the payload and the endpoints it goes to. */
     private WebhookStore.NewMessage message(String webhookId, String eventType, Instant occurredAt, byte[] jsonData) {
-        if (!webhookId.matches("[A-Za-z0-9_-]{1,100}")) {
+        if (!WEBHOOK_ID.matcher(webhookId).matches()) {
             throw new IllegalArgumentException("webhookId: '" + webhookId + "' (expected: 1-100 of A-Z a-z 0-9 _ -; no '.')");
         }
         if (eventType.isEmpty() || eventType.length() > 300) {
@@ -513,24 +514,41 @@ public final class Webhooks implements AutoCloseable {
         return busy.get() == 0;
     }
 
+    /** A delivery claimed for an attempt, with its endpoint's lane. */
+    private record Claimed(Lane lane, WebhookStore.StoredEndpoint endpoint, WebhookStore.Due due) {}
+
     /** Starts every due delivery of one endpoint that fits its concurrency, and sets a timer for the next. */
     private void pump(String endpointId) {
+        Claimed first = claimDue(endpointId);
+        if (first != null) {
+            attempts(first);
+        }
+    }
+
+    /**
+     * Claims every due delivery of one endpoint that fits its concurrency and starts an attempt
+     * for each on its own virtual thread, except the first: that one is returned for the calling
+     * thread to attempt (a delivery thread that finished one attempt goes on with the next
+     * instead of handing it to a new thread). Sets a timer when nothing is due yet.
+     */
+    private @Nullable Claimed claimDue(String endpointId) {
         WebhookStore.StoredEndpoint e = endpoints.get(endpointId);
         if (closed || e == null || e.endpoint().status() != EndpointStatus.ACTIVE) {
-            return;
+            return null;
         }
         Lane lane = lane(endpointId);
+        Claimed kept = null;
         try {
             synchronized (lane) {
                 long now = clock.instant().toEpochMilli();
                 if (lane.blockedUntilMillis > now) {
                     lane.arm(lane.blockedUntilMillis);
-                    return;
+                    return null;
                 }
                 boolean halfOpen = lane.consecutiveFailures >= breakerThreshold;
                 int free = (halfOpen ? 1 : lane.concurrency) - lane.inFlight.size();
                 if (free <= 0) {
-                    return; // a finishing attempt pumps again
+                    return null; // a finishing attempt pumps again
                 }
                 int started = 0;
                 while (started < free) {
@@ -545,20 +563,25 @@ public final class Webhooks implements AutoCloseable {
                         }
                         if (lane.prefetched.isEmpty()) {
                             store.nextDueAfter(endpointId, now).ifPresent(lane::arm);
-                            return;
+                            return kept;
                         }
                     }
                     WebhookStore.Due d = lane.prefetched.poll();
                     if (lane.claimed.add(d.id())) {
                         lane.inFlight.add(d.id());
                         started++;
-                        run(() -> attempt(lane, e, d));
+                        Claimed c = new Claimed(lane, e, d);
+                        if (kept == null) {
+                            kept = c;
+                        } else {
+                            run(() -> attempts(c));
+                        }
                     }
                 }
             }
         } catch (RuntimeException ex) {
             if (closed) {
-                return;
+                return kept;
             }
             // The store failed (database down?): try again later rather than lose the lane.
             log.warn("webhooks: dispatching to endpoint {} failed; retrying in 5 s", endpointId, ex);
@@ -566,9 +589,18 @@ public final class Webhooks implements AutoCloseable {
                 lane.arm(clock.instant().toEpochMilli() + 5_000);
             }
         }
+        return kept;
     }
 
-    private void attempt(Lane lane, WebhookStore.StoredEndpoint e, WebhookStore.Due d) {
+    /** Attempts {@code first}, then, while they succeed, the next due deliveries of the same endpoint, on this thread. */
+    private void attempts(Claimed first) {
+        for (Claimed c = first; c != null; ) {
+            c = attempt(c.lane(), c.endpoint(), c.due());
+        }
+    }
+
+    /** Makes one attempt and records it; returns the next delivery for this thread to attempt, if any. */
+    private @Nullable Claimed attempt(Lane lane, WebhookStore.StoredEndpoint e, WebhookStore.Due d) {
         Instant start = clock.instant();
         int number = d.attemptSeq() + 1;
         AttemptOutcome outcome;
@@ -603,7 +635,7 @@ public final class Webhooks implements AutoCloseable {
             response = ex.getClass().getSimpleName() + ": " + ex.getMessage();
             latency = Duration.ofNanos(System.nanoTime() - t0);
         }
-        finish(lane, e, d, new DeliveryAttempt(number, start, outcome, statusCode, latency, response), retryAfter);
+        return finish(lane, e, d, new DeliveryAttempt(number, start, outcome, statusCode, latency, response), retryAfter);
     }
 
     private static AttemptOutcome classify(int status) {
@@ -620,8 +652,8 @@ public final class Webhooks implements AutoCloseable {
         };
     }
 
-    private void finish(Lane lane, WebhookStore.StoredEndpoint e, WebhookStore.Due d, DeliveryAttempt attempt,
-                        Optional<Duration> retryAfter) {
+    private @Nullable Claimed finish(Lane lane, WebhookStore.StoredEndpoint e, WebhookStore.Due d, DeliveryAttempt attempt,
+                                     Optional<Duration> retryAfter) {
         Instant now = clock.instant();
         long nowMillis = now.toEpochMilli();
         int attempts = d.attempts() + 1;
@@ -649,7 +681,6 @@ public final class Webhooks implements AutoCloseable {
             }
         }
         if (success) {
-            wake(e.endpoint().id()); // keep a healthy endpoint busy while this outcome is written
             // Written with the next group commit, without waiting: until then the delivery stays
             // claimed (not fetched again); if the process dies first, it is sent once more.
             busy.incrementAndGet(); // idle() waits for the write too
@@ -665,7 +696,9 @@ public final class Webhooks implements AutoCloseable {
                 }
                 busy.decrementAndGet();
             });
-            return;
+            // Keep a healthy endpoint busy: this thread goes on with the next due delivery (and
+            // starts threads for any others that fit), rather than handing it to a new thread.
+            return claimDue(e.endpoint().id());
         }
         List<WebhookNotice> toSend = new ArrayList<>();
         try {
@@ -710,6 +743,7 @@ public final class Webhooks implements AutoCloseable {
         }
         // Pump again now that the store has the outcome: a retry needs its timer.
         wake(e.endpoint().id());
+        return null;
     }
 
     private void disable(String endpointId, String reason, List<WebhookNotice> toSend, Instant now) {

@@ -184,6 +184,40 @@ abstract class DeliverySuite {
     }
 
     @Test
+    void concurrentPublishersEachReturnOnlyOnceStoredAndEveryEventIsDeliveredOnce() throws Exception {
+        // Publishers on several threads share commits (group commit, one thread leading for the
+        // others): every one must return, none waiting on a write another thread left behind,
+        // and every event must be stored and delivered once.
+        String ep = webhooks.createEndpoint(receiver.url("/hook"), Set.of("*"), "").endpoint().id();
+        int threads = 8;
+        int perThread = 60;
+        List<String> ids = new CopyOnWriteArrayList<>();
+        try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            List<java.util.concurrent.Future<?>> publishers = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                publishers.add(pool.submit(() -> {
+                    for (int i = 0; i < perThread; i++) {
+                        String id = thread % 2 == 0
+                                ? webhooks.publish("trips.TripCompleted", json("{\"n\":" + i + "}"))
+                                : webhooks.publishAll(List.of(webhooks.event("trips.TripCompleted", json("{\"n\":" + i + "}")))).get(0);
+                        ids.add(id);
+                    }
+                    return null;
+                }));
+            }
+            for (var f : publishers) {
+                f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        }
+        assertThat(ids).hasSize(threads * perThread).doesNotHaveDuplicates();
+        settle(ep);
+        Await.until("every event delivered", () -> receiver.received("/hook").size() >= ids.size());
+        assertThat(receiver.received("/hook")).extracting(r -> r.header("webhook-id")).containsExactlyInAnyOrderElementsOf(ids);
+        Await.until("every outcome recorded", () -> webhooks.deliveries(ep, Optional.of(DeliveryStatus.DELIVERED), 1000).size() == ids.size());
+    }
+
+    @Test
     void publishAllRefusesOversizedAndMalformedBatchesBeforeStoringAnything() {
         String ep = webhooks.createEndpoint(receiver.url("/hook"), Set.of("*"), "").endpoint().id();
         List<OutgoingEvent> tooMany = new ArrayList<>();
@@ -405,7 +439,7 @@ abstract class DeliverySuite {
                 .notices(notices::add).build();
         try (ServerSocket dead = new ServerSocket(0, 200, InetAddress.getLoopbackAddress())) {
             List<Socket> held = new CopyOnWriteArrayList<>();
-            Thread.ofVirtual().start(() -> {
+            Thread acceptor = Thread.ofVirtual().start(() -> {
                 try {
                     while (true) {
                         held.add(dead.accept()); // accepts and never answers: each attempt waits for the timeout
@@ -427,6 +461,10 @@ abstract class DeliverySuite {
             assertThat(webhooks.deliveries(deadEp, 100)).allSatisfy(d -> assertThat(d.attemptLog()).isEmpty());
             assertThat(held.size()).isBetween(1, 4); // its own concurrency limit
             assertThat(healthyTook).isLessThan(Duration.ofSeconds(60));
+            // Stop accepting before releasing the held attempts: each failure frees a slot for
+            // the next due delivery, whose connection must be refused, not held for 60 s.
+            dead.close();
+            acceptor.join();
             for (Socket s : held) {
                 s.close();
             }
