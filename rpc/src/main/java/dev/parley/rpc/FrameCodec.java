@@ -202,6 +202,11 @@ final class FrameCodec {
      * @throws FrameException when the frame is malformed; fatal unless only one call is affected
      */
     static Frame decode(ByteBuf frame) {
+        return decode(frame, new MessageReader());
+    }
+
+    /** As {@link #decode(ByteBuf)}, with a connection's reader: its scratch buffer and header value cache. */
+    static Frame decode(ByteBuf frame, MessageReader reader) {
         frame.skipBytes(4);
         byte type = frame.readByte();
         frame.readByte(); // flags: none defined in version 1, ignored
@@ -212,16 +217,15 @@ final class FrameCodec {
                     throw FrameException.fatal(RpcErrorCodes.PROTOCOL_ERROR, typeName(type) + " frame on stream " + Integer.toUnsignedString(streamId)
                             + " (expected: a stream id from 1 to 2147483647)");
                 }
+                reader.load(frame);
                 Headers headers;
                 try {
-                    headers = readHeaderBlock(frame);
+                    headers = reader.readHeaderBlock();
                 } catch (IllegalArgumentException e) {
                     throw new FrameException(RpcErrorCodes.number(dev.parley.ErrorCode.INVALID_ARGUMENT),
                             typeName(type) + " on stream " + streamId + ": bad header block: " + e.getMessage(), streamId, type, false);
                 }
-                byte[] body = new byte[frame.readableBytes()];
-                frame.readBytes(body);
-                Envelope message = Envelope.of(headers, body);
+                Envelope message = Envelope.of(headers, reader.rest());
                 return switch (type) {
                     case Frame.REQUEST -> new Frame.Request(streamId, message);
                     case Frame.ONE_WAY -> new Frame.OneWay(streamId, message);

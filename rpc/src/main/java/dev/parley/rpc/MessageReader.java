@@ -1,0 +1,156 @@
+package dev.parley.rpc;
+
+import dev.parley.internal.HeaderAccess;
+import dev.parley.message.Headers;
+import io.netty.buffer.ByteBuf;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * Reads the header block and body of REQUEST, ONE_WAY and REPLY frames for one connection
+ * (its event loop only). Two things make it cheaper than reading the frame buffer byte by
+ * byte, which was the largest item of a server's time per call:
+ *
+ * <ul>
+ *   <li>the rest of the frame is copied once into a scratch array and parsed there;</li>
+ *   <li>the last value of every standard header is remembered with its bytes: a value that
+ *       arrives again byte for byte (the contract, version, operation, content type and source
+ *       of every call on a connection) reuses the String decoded and checked the first time.
+ *       Only values that passed {@link Headers}' checks are remembered, so a reused value needs
+ *       no check; new values are checked as before.</li>
+ * </ul>
+ *
+ * Every count and length is checked against the bytes left, with the same messages as
+ * {@link FrameCodec#readHeaderBlock(ByteBuf)}.
+ */
+final class MessageReader {
+
+    private static final HeaderAccess.Setter HEADERS = HeaderAccess.setter();
+    /** Longer values are not remembered: ids and tokens change per call, and large ones would only hold memory. */
+    private static final int MAX_REMEMBERED_BYTES = 256;
+    /** The scratch array is kept up to this size (calls are mostly small); a larger frame gets an array of its own. */
+    private static final int MAX_SCRATCH_BYTES = 8 * 1024;
+    private static final byte[] NONE = new byte[0];
+
+    private final String[] values = new String[FrameCodec.STATIC_NAMES.length];
+    private final byte[][] valueBytes = new byte[FrameCodec.STATIC_NAMES.length][];
+    private final int[] valueLengths = new int[FrameCodec.STATIC_NAMES.length];
+    private byte[] scratch = NONE;
+    private byte[] a = scratch;
+    private int pos;
+    private int end;
+
+    /** Takes the rest of {@code frame} (the header block and body), which is consumed. */
+    void load(ByteBuf frame) {
+        int n = frame.readableBytes();
+        if (n > scratch.length) {
+            if (n <= MAX_SCRATCH_BYTES) {
+                scratch = new byte[Math.min(MAX_SCRATCH_BYTES, Math.max(n, Math.max(512, scratch.length * 2)))];
+                a = scratch;
+            } else {
+                a = new byte[n];
+            }
+        } else {
+            a = scratch;
+        }
+        frame.readBytes(a, 0, n);
+        pos = 0;
+        end = n;
+    }
+
+    /** The bytes after the header block: the body. */
+    byte[] rest() {
+        byte[] body = Arrays.copyOfRange(a, pos, end);
+        pos = end;
+        a = scratch;
+        return body;
+    }
+
+    /** Reads a header block; IllegalArgumentException (from here or from Headers) when it is malformed. */
+    Headers readHeaderBlock() {
+        int count = readVarint();
+        if (count > Headers.MAX_HEADERS) {
+            throw new IllegalArgumentException("header count " + Integer.toUnsignedString(count) + " (expected: at most " + Headers.MAX_HEADERS + ")");
+        }
+        if (count == 0) {
+            return Headers.empty();
+        }
+        Headers.Builder b = Headers.builder();
+        for (int i = 0; i < count; i++) {
+            int index = readVarint();
+            if (index == 0) {
+                String name = readString(Headers.MAX_NAME_LENGTH * 4, "header name");
+                b.set(name, readString(Headers.MAX_VALUE_LENGTH * 4, "header " + name));
+            } else if (index > 0 && index < FrameCodec.STATIC_NAMES.length) {
+                readStandard(b, index);
+            } else {
+                throw new IllegalArgumentException("header name index " + Integer.toUnsignedString(index) + " (expected: 0 to "
+                        + (FrameCodec.STATIC_NAMES.length - 1) + ")");
+            }
+        }
+        return b.build();
+    }
+
+    /** The value of a standard header: the remembered String when the bytes are the same, else decoded and checked. */
+    private void readStandard(Headers.Builder b, int index) {
+        String name = FrameCodec.STATIC_NAMES[index];
+        int length = readVarint();
+        if (length < 0 || length > end - pos || length > Headers.MAX_VALUE_LENGTH * 4) {
+            checkLength(length, Headers.MAX_VALUE_LENGTH * 4, "header " + name); // throws
+        }
+        byte[] known = valueBytes[index];
+        if (known != null && valueLengths[index] == length && Arrays.equals(a, pos, pos + length, known, 0, length)) {
+            pos += length;
+            HEADERS.setTrusted(b, name, values[index]);
+            return;
+        }
+        String value = new String(a, pos, length, StandardCharsets.UTF_8);
+        HEADERS.setValue(b, name, value); // checks the value; throws before it is remembered
+        if (length <= MAX_REMEMBERED_BYTES) {
+            if (known == null || known.length < length) {
+                known = new byte[Math.max(length, 32)];
+                valueBytes[index] = known;
+            }
+            System.arraycopy(a, pos, known, 0, length);
+            valueLengths[index] = length;
+            values[index] = value;
+        }
+        pos += length;
+    }
+
+    private String readString(int maxBytes, String what) {
+        int length = readVarint();
+        checkLength(length, maxBytes, what);
+        String s = new String(a, pos, length, StandardCharsets.UTF_8);
+        pos += length;
+        return s;
+    }
+
+    private void checkLength(int length, int maxBytes, String what) {
+        if (length < 0 || length > end - pos) {
+            throw new IllegalArgumentException(what + ": length " + Integer.toUnsignedString(length) + " but only "
+                    + (end - pos) + " bytes left in the frame");
+        }
+        if (length > maxBytes) {
+            throw new IllegalArgumentException(what + ": " + length + " bytes (expected: at most " + maxBytes + ")");
+        }
+    }
+
+    private int readVarint() {
+        int value = 0;
+        for (int shift = 0; shift < 35; shift += 7) {
+            if (pos >= end) {
+                throw new IllegalArgumentException("varint runs past the end of the frame");
+            }
+            byte b = a[pos++];
+            if (shift == 28 && (b & 0xF0) != 0) {
+                throw new IllegalArgumentException("varint over 32 bits");
+            }
+            value |= (b & 0x7F) << shift;
+            if ((b & 0x80) == 0) {
+                return value;
+            }
+        }
+        throw new IllegalArgumentException("varint longer than 5 bytes");
+    }
+}
