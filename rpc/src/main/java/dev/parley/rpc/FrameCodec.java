@@ -212,14 +212,15 @@ final class FrameCodec {
                             + " (expected: a stream id from 1 to 2147483647)");
                 }
                 reader.load(frame);
-                Headers headers;
+                Envelope message;
                 try {
-                    headers = reader.readHeaderBlock();
+                    message = Envelope.of(reader.readHeaderBlock(), reader.rest());
                 } catch (IllegalArgumentException e) {
                     throw new FrameException(RpcErrorCodes.number(dev.parley.ErrorCode.INVALID_ARGUMENT),
                             typeName(type) + " on stream " + streamId + ": bad header block: " + e.getMessage(), streamId, type, false);
+                } finally {
+                    reader.done();
                 }
-                Envelope message = Envelope.of(headers, reader.rest());
                 return switch (type) {
                     case Frame.REQUEST -> new Frame.Request(streamId, message);
                     case Frame.ONE_WAY -> new Frame.OneWay(streamId, message);

@@ -3,6 +3,7 @@ package dev.parley.rpc;
 import dev.parley.internal.HeaderAccess;
 import dev.parley.message.Headers;
 import io.netty.buffer.ByteBuf;
+import io.netty.util.concurrent.FastThreadLocal;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -12,7 +13,7 @@ import java.util.Arrays;
  * byte, which was the largest item of a server's time per call:
  *
  * <ul>
- *   <li>the rest of the frame is copied once into a scratch array and parsed there;</li>
+ *   <li>the rest of the frame is copied once into a scratch array (one per thread) and parsed there;</li>
  *   <li>the last value of every standard header is remembered with its bytes: a value that
  *       arrives again byte for byte (the contract, version, operation, content type and source
  *       of every call on a connection) reuses the String decoded and checked the first time.
@@ -30,22 +31,37 @@ final class MessageReader {
     private static final int MAX_REMEMBERED_BYTES = 256;
     /** The scratch array is kept up to this size (calls are mostly small); a larger frame gets an array of its own. */
     private static final int MAX_SCRATCH_BYTES = 8 * 1024;
-    private static final byte[] NONE = new byte[0];
+    /**
+     * One scratch array per thread, not per connection: a frame is parsed and copied out of it
+     * within one call, on the connection's event loop, so the connections of a loop can share it
+     * (an idle connection then holds only the remembered values).
+     */
+    private static final FastThreadLocal<byte[][]> SCRATCH = new FastThreadLocal<>() {
+        @Override
+        protected byte[][] initialValue() {
+            return new byte[][] {new byte[512]};
+        }
+    };
 
     private final String[] values = new String[FrameCodec.STATIC_NAMES.length];
     private final byte[][] valueBytes = new byte[FrameCodec.STATIC_NAMES.length][];
     private final int[] valueLengths = new int[FrameCodec.STATIC_NAMES.length];
-    private byte[] scratch = NONE;
-    private byte[] a = scratch;
+    private static final byte[] EMPTY = new byte[0];
+
+    /** The frame being read: the thread's scratch array or, for a large frame, its own; EMPTY between frames. */
+    private byte[] a = EMPTY;
     private int pos;
     private int end;
 
     /** Takes the rest of {@code frame} (the header block and body), which is consumed. */
     void load(ByteBuf frame) {
         int n = frame.readableBytes();
+        byte[][] holder = SCRATCH.get();
+        byte[] scratch = holder[0];
         if (n > scratch.length) {
             if (n <= MAX_SCRATCH_BYTES) {
-                scratch = new byte[Math.min(MAX_SCRATCH_BYTES, Math.max(n, Math.max(512, scratch.length * 2)))];
+                scratch = new byte[Math.min(MAX_SCRATCH_BYTES, Math.max(n, scratch.length * 2))];
+                holder[0] = scratch;
                 a = scratch;
             } else {
                 a = new byte[n];
@@ -60,10 +76,14 @@ final class MessageReader {
 
     /** The bytes after the header block: the body. */
     byte[] rest() {
-        byte[] body = Arrays.copyOfRange(a, pos, end);
-        pos = end;
-        a = scratch;
-        return body;
+        return Arrays.copyOfRange(a, pos, end);
+    }
+
+    /** Done with the frame: a large frame's own array is not kept until the next one. */
+    void done() {
+        a = EMPTY;
+        pos = 0;
+        end = 0;
     }
 
     /** Reads a header block; IllegalArgumentException (from here or from Headers) when it is malformed. */
@@ -108,7 +128,7 @@ final class MessageReader {
         HEADERS.setValue(b, name, value); // checks the value; throws before it is remembered
         if (length <= MAX_REMEMBERED_BYTES) {
             if (known == null || known.length < length) {
-                known = new byte[Math.max(length, 32)];
+                known = new byte[length];
                 valueBytes[index] = known;
             }
             System.arraycopy(a, pos, known, 0, length);
