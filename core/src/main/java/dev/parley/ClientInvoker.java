@@ -6,6 +6,7 @@ import dev.parley.codec.EncodingException;
 import dev.parley.codec.TypedCodec;
 import dev.parley.contract.InteractionStyle;
 import dev.parley.internal.ContractModel.Operation;
+import dev.parley.internal.HeaderAccess;
 import dev.parley.message.Envelope;
 import dev.parley.message.Headers;
 import dev.parley.message.StandardHeaders;
@@ -34,6 +35,8 @@ import java.util.function.Function;
  * Everything that can be computed once per operation is computed here, at client creation.
  */
 final class ClientInvoker {
+
+    private static final HeaderAccess.Setter TRUSTED = HeaderAccess.setter();
 
     /** How one attempt reaches the other side: a request, a one-way send, or a publish. */
     @FunctionalInterface
@@ -150,9 +153,11 @@ final class ClientInvoker {
      */
     static Headers.Builder outboundHeaders(Headers fixed, @Nullable CallContext context) {
         Headers inbound = context == null ? Headers.empty() : context.headers();
-        Headers.Builder h = fixed.toBuilder()
-                .set(StandardHeaders.MESSAGE_ID, Ids.messageId())
-                .set(StandardHeaders.TRACEPARENT, Ids.childTraceparent(inbound.valueOrNull(StandardHeaders.TRACEPARENT)));
+        // The id and traceparent are generated here (hex digits and dashes; a traceparent keeps only
+        // the trace id of an inbound one, whose value was checked on arrival): nothing to check.
+        Headers.Builder h = fixed.toBuilder();
+        TRUSTED.setTrusted(h, StandardHeaders.MESSAGE_ID, Ids.messageId());
+        TRUSTED.setTrusted(h, StandardHeaders.TRACEPARENT, Ids.childTraceparent(inbound.valueOrNull(StandardHeaders.TRACEPARENT)));
         String state = inbound.valueOrNull(StandardHeaders.TRACESTATE);
         if (state != null) {
             h.set(StandardHeaders.TRACESTATE, state);
@@ -191,8 +196,8 @@ final class ClientInvoker {
         call.attemptStart = now;
         // Events outlive their publish call (they wait in brokers for consumers), so they carry no deadline.
         // Attempts of one call follow each other, so they share its builder; set replaces the deadline.
-        Headers headers = op.style() == InteractionStyle.PUBLISH_SUBSCRIBE ? call.headers.build() : call.headers
-                .set(StandardHeaders.DEADLINE, Long.toString(Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining))))
+        Headers headers = op.style() == InteractionStyle.PUBLISH_SUBSCRIBE ? call.headers.build() : TRUSTED
+                .setTrusted(call.headers, StandardHeaders.DEADLINE, Long.toString(Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining))))
                 .build();
         Envelope message = local ? Envelope.local(headers, call.request) : Envelope.of(headers, call.body);
         CompletableFuture<Envelope> reply;

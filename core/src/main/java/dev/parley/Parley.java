@@ -33,6 +33,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -234,11 +235,27 @@ public final class Parley implements AutoCloseable {
         return targets.computeIfAbsent(name, n -> ClientTarget.create(n, options, clock, breakers, bulkheads));
     }
 
+    /** The method a proxy was last called with and its invoker; immutable, so a racy read sees a consistent pair. */
+    private record LastInvoker(@Nullable Method method, @Nullable ClientInvoker invoker) {}
+
     private <T> T proxy(Class<T> contract, ContractModel model, Map<Method, ClientInvoker> invokers) {
         Map<Method, ClientInvoker> byMethod = Map.copyOf(invokers);
         String description = "Parley client of " + model.descriptor().address() + " (" + transport.name() + ")";
+        // The proxy class passes the same Method object on every call of a method (its own copy, not
+        // the contract model's), so the last one looked up is remembered: an identity check instead
+        // of a map lookup whose equals compares parameter types.
+        LastInvoker[] last = {new LastInvoker(null, null)};
         InvocationHandler handler = (proxy, method, args) -> {
-            ClientInvoker invoker = byMethod.get(method);
+            LastInvoker hit = last[0];
+            ClientInvoker invoker;
+            if (hit.method == method) {
+                invoker = hit.invoker;
+            } else {
+                invoker = byMethod.get(method);
+                if (invoker != null) {
+                    last[0] = new LastInvoker(method, invoker);
+                }
+            }
             if (invoker != null) {
                 Object request = args == null ? null : args[0];
                 return invoker.operation().asyncReturn() ? invoker.start(request) : invoker.invokeBlocking(request);

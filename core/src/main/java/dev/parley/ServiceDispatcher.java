@@ -7,6 +7,7 @@ import dev.parley.codec.EncodingException;
 import dev.parley.codec.TypedCodec;
 import dev.parley.contract.InteractionStyle;
 import dev.parley.internal.ContractModel;
+import dev.parley.internal.HeaderAccess;
 import dev.parley.internal.ContractModel.Operation;
 import dev.parley.message.Envelope;
 import dev.parley.message.Headers;
@@ -38,6 +39,7 @@ final class ServiceDispatcher implements InboundHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ServiceDispatcher.class);
     private static final long NO_DEADLINE = Long.MAX_VALUE;
+    private static final HeaderAccess.Setter TRUSTED = HeaderAccess.setter();
     private static final ThreadFactory HANDLER_THREADS = Thread.ofVirtual().name("parley-handler-", 0).factory();
 
     private final ContractModel model;
@@ -52,6 +54,8 @@ final class ServiceDispatcher implements InboundHandler {
     private final IdempotencyStore idempotency;
     private final String scope;
     private final Map<String, Binding> byWireName = new HashMap<>();
+    /** Status OK, the default codec's content type and the source: the start of every successful reply's headers. */
+    private final Headers okReplyHeaders;
 
     /** Per operation: the method to call and its codecs, resolved once. */
     private record Binding(Operation op, Method method, boolean implemented, TypedCodec<Object> request, TypedCodec<Object> reply) {}
@@ -71,6 +75,8 @@ final class ServiceDispatcher implements InboundHandler {
         this.codecs = codecs;
         this.source = source;
         this.listener = listener;
+        this.okReplyHeaders = Headers.builder().set(StandardHeaders.STATUS, StandardHeaders.STATUS_OK)
+                .set(StandardHeaders.CONTENT_TYPE, defaultCodec.contentType()).set(StandardHeaders.SOURCE, source).build();
         for (Operation op : model.operations()) {
             if (!op.requiredScopes().isEmpty() && authenticator == null) {
                 // Fail closed, at start-up: a method that needs scopes must never be served unchecked.
@@ -227,11 +233,14 @@ final class ServiceDispatcher implements InboundHandler {
     }
 
     private Headers replyHeaders(Envelope request, String status, Codec codec) {
-        Headers.Builder b = Headers.builder().set(StandardHeaders.STATUS, status).set(StandardHeaders.CONTENT_TYPE, codec.contentType())
-                .set(StandardHeaders.SOURCE, source);
+        // A successful reply in the default codec starts from headers checked once, at construction.
+        Headers.Builder b = status.equals(StandardHeaders.STATUS_OK) && codec == defaultCodec ? okReplyHeaders.toBuilder()
+                : Headers.builder().set(StandardHeaders.STATUS, status).set(StandardHeaders.CONTENT_TYPE, codec.contentType())
+                        .set(StandardHeaders.SOURCE, source);
         String id = request.headers().valueOrNull(StandardHeaders.MESSAGE_ID);
         if (id != null) {
-            b.set(StandardHeaders.CORRELATION_ID, id);
+            // A value of a Headers instance, so a valid one: every Headers is built through the checks.
+            TRUSTED.setTrusted(b, StandardHeaders.CORRELATION_ID, id);
         }
         return b.build();
     }

@@ -27,6 +27,21 @@ public final class Headers {
 
     private static final Headers EMPTY = new Headers(new String[0]);
 
+    static {
+        dev.parley.internal.HeaderAccess.install(new dev.parley.internal.HeaderAccess.Setter() {
+            @Override
+            public Builder setTrusted(Builder builder, String name, String value) {
+                return builder.put(name, value);
+            }
+
+            @Override
+            public Builder setValue(Builder builder, String name, String value) {
+                Builder.validateValue(name, value);
+                return builder.put(name, value);
+            }
+        });
+    }
+
     // name0, value0, name1, value1, ...: cheaper than a map for the handful of headers a call has.
     private final String[] pairs;
 
@@ -170,6 +185,11 @@ public final class Headers {
         public Builder set(String name, String value) {
             validateName(name);
             validateValue(name, value);
+            return put(name, value);
+        }
+
+        /** {@link #set} without the checks: for names and values known to be valid (see {@link dev.parley.internal.HeaderAccess}). */
+        private Builder put(String name, String value) {
             for (int i = 0; i < length; i += 2) {
                 if (pairs[i].equals(name)) {
                     pairs[i + 1] = value;

@@ -22,6 +22,7 @@ final class FrameDecoder extends ByteToMessageDecoder {
 
     private final int maxFrameBytes;
     private final byte firstType;
+    private final MessageReader reader = new MessageReader();
     private boolean first = true;
     private boolean failed;
 
@@ -69,7 +70,7 @@ final class FrameDecoder extends ByteToMessageDecoder {
             in.skipBytes((int) length + 4);
             first = false;
             try {
-                out.add(FrameCodec.decode(frame));
+                out.add(FrameCodec.decode(frame, reader));
             } catch (FrameException e) {
                 if (e.fatal) {
                     fail(in, out, e);

@@ -44,6 +44,8 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
     private boolean reading;
     private boolean needsFlush;
     private boolean flushScheduled;
+    /** Replies written since the last flush. */
+    private int unflushed;
     private final Runnable flushTask = this::flushNow;
     private int lastStreamId;
     private volatile int peerMaxFrameBytes = Integer.MAX_VALUE;
@@ -106,6 +108,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
     public void channelReadComplete(ChannelHandlerContext ctx) {
         reading = false;
         if (needsFlush) {
+            unflushed = 0;
             needsFlush = false;
             ctx.flush();
         }
@@ -279,13 +282,17 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
     /**
      * Writes now and flushes once per batch: at the end of the read batch, or, for replies from
      * handler threads (each a task on the event loop), in a task queued behind the replies that
-     * arrived meanwhile. One system call for many replies.
+     * arrived meanwhile. One system call for many replies; and one more every
+     * {@link Frame#FLUSH_EVERY_FRAMES} replies of a long batch, so that the client works on the
+     * first replies while the rest are made here (the two ends overlap instead of taking turns).
      */
     private void writeOnLoop(ByteBuf buf) {
         ChannelHandlerContext c = ctx();
         c.write(buf, c.voidPromise());
         needsFlush = true;
-        if (server.draining()) {
+        if (++unflushed >= Frame.FLUSH_EVERY_FRAMES) {
+            flushNow(); // a long batch: the client starts on these replies while the rest are made
+        } else if (server.draining()) {
             flushNow(); // the connection may be closed right after this reply
         } else if (!reading && !flushScheduled) {
             flushScheduled = true;
@@ -299,6 +306,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
 
     private void flushNow() {
         flushScheduled = false;
+        unflushed = 0;
         if (needsFlush) {
             needsFlush = false;
             ctx().flush();
