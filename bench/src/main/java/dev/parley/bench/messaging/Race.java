@@ -1,6 +1,10 @@
 package dev.parley.bench.messaging;
 
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
@@ -37,7 +41,22 @@ final class Race {
         void consumed(long sentNanos);
     }
 
-    record Result(String label, int messages, long elapsedNanos, Histogram latencies) {
+    /**
+     * One run's outcome. {@code cpuNanos}: CPU time of this whole JVM during the run (both
+     * contenders share the JVM but run one after the other, so it is this contender's, plus JIT
+     * and GC); {@code brokerCpuNanos}: CPU time of the broker process (system property
+     * {@code bench.brokerPid}, Linux), or -1. Per message, these compare the work each side does
+     * independently of how much CPU a loaded machine happened to give the run.
+     */
+    record Result(String label, int messages, long elapsedNanos, Histogram latencies, long cpuNanos, long brokerCpuNanos) {
+        double cpuMicrosPerMessage() {
+            return cpuNanos / 1e3 / messages;
+        }
+
+        double brokerCpuMicrosPerMessage() {
+            return brokerCpuNanos < 0 ? -1 : brokerCpuNanos / 1e3 / messages;
+        }
+
         double perSecond() {
             return messages * 1e9 / elapsedNanos;
         }
@@ -85,6 +104,8 @@ final class Race {
         String pad = pad(payloadBytes);
         Semaphore window = new Semaphore(WINDOW);
         AtomicReference<Throwable> failure = new AtomicReference<>();
+        long cpuStart = processCpuNanos();
+        long brokerStart = brokerCpuNanos();
         long start = System.nanoTime();
         for (int i = 0; i < messages && failure.get() == null; i++) {
             window.acquire();
@@ -102,6 +123,29 @@ final class Race {
             throw new IllegalStateException(contender.label() + ": consumed " + consumed.get() + " of " + messages + " in 5 minutes");
         }
         long elapsed = System.nanoTime() - start;
-        return new Result(contender.label(), messages, elapsed, latencies);
+        long cpu = processCpuNanos() - cpuStart;
+        long brokerEnd = brokerCpuNanos();
+        return new Result(contender.label(), messages, elapsed, latencies, cpu,
+                brokerStart < 0 || brokerEnd < 0 ? -1 : brokerEnd - brokerStart);
+    }
+
+    private static long processCpuNanos() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime() : -1;
+    }
+
+    /** utime + stime of the broker process from /proc (clock ticks of 10 ms), or -1 when unknown. */
+    private static long brokerCpuNanos() {
+        String pid = System.getProperty("bench.brokerPid");
+        if (pid == null) {
+            return -1;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc", pid, "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L; // fields 14 and 15 of stat
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
     }
 }
