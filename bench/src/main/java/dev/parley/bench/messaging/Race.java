@@ -3,8 +3,12 @@ package dev.parley.bench.messaging;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
@@ -104,6 +108,7 @@ final class Race {
         String pad = pad(payloadBytes);
         Semaphore window = new Semaphore(WINDOW);
         AtomicReference<Throwable> failure = new AtomicReference<>();
+        Map<String, Long> threadsBefore = THREAD_CPU ? threadCpuTicks() : Map.of();
         long cpuStart = processCpuNanos();
         long brokerStart = brokerCpuNanos();
         long start = System.nanoTime();
@@ -124,9 +129,48 @@ final class Race {
         }
         long elapsed = System.nanoTime() - start;
         long cpu = processCpuNanos() - cpuStart;
+        if (THREAD_CPU) {
+            printThreadCpu(contender.label(), messages, threadsBefore, threadCpuTicks());
+        }
         long brokerEnd = brokerCpuNanos();
         return new Result(contender.label(), messages, elapsed, latencies, cpu,
                 brokerStart < 0 || brokerEnd < 0 ? -1 : brokerEnd - brokerStart);
+    }
+
+    /** With -Dbench.threadCpu=true each run prints the CPU of this JVM's threads (GC and JIT included), grouped by name. */
+    private static final boolean THREAD_CPU = Boolean.getBoolean("bench.threadCpu");
+
+    /** utime + stime in clock ticks per thread of this process (/proc/self/task), keyed by tid and name. */
+    private static Map<String, Long> threadCpuTicks() {
+        Map<String, Long> out = new HashMap<>();
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+            for (Path task : tasks) {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    out.put(task.getFileName() + " " + name, Long.parseLong(f[11]) + Long.parseLong(f[12]));
+                } catch (IOException | RuntimeException e) {
+                    // the thread ended meanwhile
+                }
+            }
+        } catch (IOException e) {
+            return out;
+        }
+        return out;
+    }
+
+    private static void printThreadCpu(String label, int messages, Map<String, Long> before, Map<String, Long> after) {
+        Map<String, Long> byGroup = new TreeMap<>();
+        for (var e : after.entrySet()) {
+            long delta = e.getValue() - before.getOrDefault(e.getKey(), 0L);
+            String group = e.getKey().substring(e.getKey().indexOf(' ') + 1).replaceAll("[0-9]+", "#");
+            byGroup.merge(group, delta, Long::sum);
+        }
+        StringBuilder b = new StringBuilder("THREAD-CPU " + label + " us_per_msg:");
+        byGroup.entrySet().stream().filter(e -> e.getValue() > 0).sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .forEach(e -> b.append(String.format(" [%s]=%.1f", e.getKey(), e.getValue() * 10_000.0 / messages)));
+        System.out.println(b);
     }
 
     private static long processCpuNanos() {
