@@ -263,6 +263,9 @@ public abstract class BrokerTransport implements Transport, TopicTransport {
         pending.failAll(name + " transport closed");
         timer.shutdownNow();
         closeBroker();
+        // The timer that would fail them is gone, and a closed connection confirms nothing more.
+        publishDeadlines.failAll(() -> new TransportException(ErrorCode.UNAVAILABLE, name + " transport " + clientId
+                + " closed before the broker confirmed the message", null));
     }
 
     /**

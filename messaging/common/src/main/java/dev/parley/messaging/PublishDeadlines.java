@@ -7,6 +7,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,6 +56,16 @@ final class PublishDeadlines {
             }
         } catch (RuntimeException e) {
             log.warn("failing overdue publishes failed; trying again at the next tick", e);
+        }
+    }
+
+    /** Fails every publish still waiting with {@code error}: the transport closed, and its timer with it. */
+    void failAll(Supplier<? extends Throwable> error) {
+        Entry e;
+        while ((e = entries.poll()) != null) {
+            if (!e.future().isDone()) {
+                e.future().completeExceptionally(error.get());
+            }
         }
     }
 

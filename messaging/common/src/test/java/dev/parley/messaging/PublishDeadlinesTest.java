@@ -66,4 +66,17 @@ class PublishDeadlinesTest {
         assertThat(second).as("150 ms after the first failed, the second is not due yet").isNotDone();
         assertThatThrownBy(() -> second.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(TimeoutException.class);
     }
+
+    @Test
+    void closingFailsWhatIsStillWaiting() {
+        PublishDeadlines deadlines = new PublishDeadlines(timer, Duration.ofSeconds(30));
+        CompletableFuture<Void> waiting = new CompletableFuture<>();
+        deadlines.watch(waiting);
+
+        deadlines.failAll(() -> new IllegalStateException("closed"));
+
+        assertThat(waiting).isCompletedExceptionally();
+        assertThatThrownBy(waiting::join).hasCauseInstanceOf(IllegalStateException.class);
+        assertThat(deadlines.size()).isZero();
+    }
 }
