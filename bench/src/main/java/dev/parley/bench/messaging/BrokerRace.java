@@ -73,6 +73,13 @@ public final class BrokerRace {
                     / median(raw.stream().mapToDouble(Race.Result::p99Micros).toArray());
             System.out.printf("MESSAGING-VERDICT %s throughput_ratio=%.2f (target >= 0.90) %s p99_ratio=%.2f (target <= 1.20) %s%n", broker,
                     throughput, throughput >= 0.9 ? "PASS" : "MISS", p99, p99 <= 1.2 ? "PASS" : "MISS");
+            // CPU per message (medians): what each side costs, which a loaded machine changes far less than its rate.
+            double rawCpu = median(raw.stream().mapToDouble(Race.Result::cpuMicrosPerMessage).toArray());
+            double parleyCpu = median(parley.stream().mapToDouble(Race.Result::cpuMicrosPerMessage).toArray());
+            double rawBroker = median(raw.stream().mapToDouble(Race.Result::brokerCpuMicrosPerMessage).toArray());
+            double parleyBroker = median(parley.stream().mapToDouble(Race.Result::brokerCpuMicrosPerMessage).toArray());
+            System.out.printf("MESSAGING-CPU %s raw_us_per_msg=%.1f parley_us_per_msg=%.1f cpu_ratio=%.2f broker_raw_us_per_msg=%.1f"
+                    + " broker_parley_us_per_msg=%.1f%n", broker, rawCpu, parleyCpu, parleyCpu / rawCpu, rawBroker, parleyBroker);
         } finally {
             brokers.close();
         }
@@ -93,8 +100,9 @@ public final class BrokerRace {
     }
 
     private static void print(String broker, int round, Race.Result r) {
-        System.out.printf("MESSAGING %s round=%d %-14s msgs_per_s=%.0f p50_us=%.0f p99_us=%.0f%n", broker, round, r.label(), r.perSecond(),
-                r.p50Micros(), r.p99Micros());
+        System.out.printf("MESSAGING %s round=%d %-14s msgs_per_s=%.0f p50_us=%.0f p99_us=%.0f cpu_us_per_msg=%.1f broker_cpu_us_per_msg=%.1f%n",
+                broker, round, r.label(), r.perSecond(), r.p50Micros(), r.p99Micros(), r.cpuMicrosPerMessage(),
+                r.brokerCpuMicrosPerMessage());
     }
 
     static double median(double[] values) {

@@ -1,6 +1,14 @@
 package dev.parley.bench.messaging;
 
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
@@ -37,7 +45,22 @@ final class Race {
         void consumed(long sentNanos);
     }
 
-    record Result(String label, int messages, long elapsedNanos, Histogram latencies) {
+    /**
+     * One run's outcome. {@code cpuNanos}: CPU time of this whole JVM during the run (both
+     * contenders share the JVM but run one after the other, so it is this contender's, plus JIT
+     * and GC); {@code brokerCpuNanos}: CPU time of the broker process (system property
+     * {@code bench.brokerPid}, Linux), or -1. Per message, these compare the work each side does
+     * independently of how much CPU a loaded machine happened to give the run.
+     */
+    record Result(String label, int messages, long elapsedNanos, Histogram latencies, long cpuNanos, long brokerCpuNanos) {
+        double cpuMicrosPerMessage() {
+            return cpuNanos / 1e3 / messages;
+        }
+
+        double brokerCpuMicrosPerMessage() {
+            return brokerCpuNanos < 0 ? -1 : brokerCpuNanos / 1e3 / messages;
+        }
+
         double perSecond() {
             return messages * 1e9 / elapsedNanos;
         }
@@ -85,6 +108,9 @@ final class Race {
         String pad = pad(payloadBytes);
         Semaphore window = new Semaphore(WINDOW);
         AtomicReference<Throwable> failure = new AtomicReference<>();
+        Map<String, Long> threadsBefore = THREAD_CPU ? threadCpuTicks() : Map.of();
+        long cpuStart = processCpuNanos();
+        long brokerStart = brokerCpuNanos();
         long start = System.nanoTime();
         for (int i = 0; i < messages && failure.get() == null; i++) {
             window.acquire();
@@ -102,6 +128,68 @@ final class Race {
             throw new IllegalStateException(contender.label() + ": consumed " + consumed.get() + " of " + messages + " in 5 minutes");
         }
         long elapsed = System.nanoTime() - start;
-        return new Result(contender.label(), messages, elapsed, latencies);
+        long cpu = processCpuNanos() - cpuStart;
+        if (THREAD_CPU) {
+            printThreadCpu(contender.label(), messages, threadsBefore, threadCpuTicks());
+        }
+        long brokerEnd = brokerCpuNanos();
+        return new Result(contender.label(), messages, elapsed, latencies, cpu,
+                brokerStart < 0 || brokerEnd < 0 ? -1 : brokerEnd - brokerStart);
+    }
+
+    /** With -Dbench.threadCpu=true each run prints the CPU of this JVM's threads (GC and JIT included), grouped by name. */
+    private static final boolean THREAD_CPU = Boolean.getBoolean("bench.threadCpu");
+
+    /** utime + stime in clock ticks per thread of this process (/proc/self/task), keyed by tid and name. */
+    private static Map<String, Long> threadCpuTicks() {
+        Map<String, Long> out = new HashMap<>();
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+            for (Path task : tasks) {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    out.put(task.getFileName() + " " + name, Long.parseLong(f[11]) + Long.parseLong(f[12]));
+                } catch (IOException | RuntimeException e) {
+                    // the thread ended meanwhile
+                }
+            }
+        } catch (IOException e) {
+            return out;
+        }
+        return out;
+    }
+
+    private static void printThreadCpu(String label, int messages, Map<String, Long> before, Map<String, Long> after) {
+        Map<String, Long> byGroup = new TreeMap<>();
+        for (var e : after.entrySet()) {
+            long delta = e.getValue() - before.getOrDefault(e.getKey(), 0L);
+            String group = e.getKey().substring(e.getKey().indexOf(' ') + 1).replaceAll("[0-9]+", "#");
+            byGroup.merge(group, delta, Long::sum);
+        }
+        StringBuilder b = new StringBuilder("THREAD-CPU " + label + " us_per_msg:");
+        byGroup.entrySet().stream().filter(e -> e.getValue() > 0).sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .forEach(e -> b.append(String.format(" [%s]=%.1f", e.getKey(), e.getValue() * 10_000.0 / messages)));
+        System.out.println(b);
+    }
+
+    private static long processCpuNanos() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime() : -1;
+    }
+
+    /** utime + stime of the broker process from /proc (clock ticks of 10 ms), or -1 when unknown. */
+    private static long brokerCpuNanos() {
+        String pid = System.getProperty("bench.brokerPid");
+        if (pid == null) {
+            return -1;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc", pid, "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L; // fields 14 and 15 of stat
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
     }
 }

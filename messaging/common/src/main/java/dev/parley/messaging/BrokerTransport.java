@@ -77,6 +77,7 @@ public abstract class BrokerTransport implements Transport, TopicTransport {
     private final String repliesChannel;
     private final Clock wallClock;
     private final ScheduledExecutorService timer;
+    private final PublishDeadlines publishDeadlines;
     private final PendingReplies pending;
     private final Set<Subscription> declared = ConcurrentHashMap.newKeySet();
     private final List<Registration> consumers = new CopyOnWriteArrayList<>();
@@ -102,6 +103,7 @@ public abstract class BrokerTransport implements Transport, TopicTransport {
         this.wallClock = wallClock;
         this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("parley-" + name + "-timer").factory());
         this.pending = new PendingReplies(timer);
+        this.publishDeadlines = new PublishDeadlines(timer, options.publishTimeout());
     }
 
     /**
@@ -261,6 +263,9 @@ public abstract class BrokerTransport implements Transport, TopicTransport {
         pending.failAll(name + " transport closed");
         timer.shutdownNow();
         closeBroker();
+        // The timer that would fail them is gone, and a closed connection confirms nothing more.
+        publishDeadlines.failAll(() -> new TransportException(ErrorCode.UNAVAILABLE, name + " transport " + clientId
+                + " closed before the broker confirmed the message", null));
     }
 
     /**
@@ -294,7 +299,8 @@ public abstract class BrokerTransport implements Transport, TopicTransport {
             return CompletableFuture.failedFuture(unavailable(channel, e));
         }
         CompletableFuture<Void> result = new CompletableFuture<>();
-        sent.orTimeout(options.publishTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS).whenComplete((v, e) -> {
+        publishDeadlines.watch(sent);
+        sent.whenComplete((v, e) -> {
             if (e == null) {
                 result.complete(null);
             } else {

@@ -130,21 +130,18 @@ public final class NatsTransport extends BrokerTransport {
 
     @Override
     protected CompletableFuture<Void> send(String channel, Envelope message, @Nullable String key) {
-        io.nats.client.impl.Headers headers;
-        try {
-            headers = NatsWire.toNats(message.headers());
-        } catch (IllegalArgumentException e) {
-            return CompletableFuture.failedFuture(new TransportException(ErrorCode.INVALID_ARGUMENT,
-                    "message to " + channel + " has a header NATS cannot carry: " + e.getMessage(), e));
-        }
-        long size = (long) headers.serializedLength() + message.body().length;
-        long limit = connection.getMaxPayload();
-        if (limit > 0 && size > limit) {
-            return CompletableFuture.failedFuture(new TransportException(ErrorCode.PAYLOAD_TOO_LARGE, "message to " + channel + " has "
-                    + size + " bytes with headers, over the NATS server's max_payload of " + limit + " bytes", null));
-        }
         String stream = NatsWire.stream(channel);
         if (ChannelNames.isReplies(channel)) {
+            io.nats.client.impl.Headers headers;
+            try {
+                headers = NatsWire.toNats(message.headers());
+            } catch (IllegalArgumentException e) {
+                return CompletableFuture.failedFuture(headerRefused(channel, e));
+            }
+            CompletableFuture<Void> tooLarge = checkMaxPayload(channel, headers, message.body());
+            if (tooLarge != null) {
+                return tooLarge;
+            }
             return replyStored(stream).thenCompose(stored -> {
                 if (stored) {
                     // The caller's reply channel is durable (MessagingOptions.durableReplies): confirmed like any channel.
@@ -159,16 +156,40 @@ public final class NatsTransport extends BrokerTransport {
                 }
             });
         }
-        NatsMessage out;
+        io.nats.client.impl.Headers headers;
         try {
-            out = stored(channel, headers, message.body(), messageIdOf(message));
-        } catch (IllegalArgumentException e) {
+            // The message id travels once, as Nats-Msg-Id (NatsWire.fromNats reads it back).
+            headers = NatsWire.toNats(message.headers(), messageIdOf(message));
+        } catch (NatsWire.InvalidMessageId e) {
             return CompletableFuture.failedFuture(new TransportException(ErrorCode.INVALID_ARGUMENT,
                     "message to " + channel + " has a message id NATS cannot carry: " + e.getMessage(), e));
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(headerRefused(channel, e));
         }
+        CompletableFuture<Void> tooLarge = checkMaxPayload(channel, headers, message.body());
+        if (tooLarge != null) {
+            return tooLarge;
+        }
+        NatsMessage out = NatsMessage.builder().subject(channel).headers(headers).data(message.body()).build();
         CompletableFuture<Void> ready = streamReady(stream, channel, RetentionPolicy.Interest, settings.maxAge());
         // Known streams: publish right here rather than through a dependent stage.
         return ready.isDone() && !ready.isCompletedExceptionally() ? publish(stream, out) : ready.thenCompose(v -> publish(stream, out));
+    }
+
+    private static TransportException headerRefused(String channel, IllegalArgumentException e) {
+        return new TransportException(ErrorCode.INVALID_ARGUMENT, "message to " + channel + " has a header NATS cannot carry: "
+                + e.getMessage(), e);
+    }
+
+    /** A failed future if the message with its headers exceeds the server's {@code max_payload}, else {@code null}. */
+    private @Nullable CompletableFuture<Void> checkMaxPayload(String channel, io.nats.client.impl.Headers headers, byte[] body) {
+        long size = (long) headers.serializedLength() + body.length;
+        long limit = connection.getMaxPayload();
+        if (limit > 0 && size > limit) {
+            return CompletableFuture.failedFuture(new TransportException(ErrorCode.PAYLOAD_TOO_LARGE, "message to " + channel + " has "
+                    + size + " bytes with headers, over the NATS server's max_payload of " + limit + " bytes", null));
+        }
+        return null;
     }
 
     /**

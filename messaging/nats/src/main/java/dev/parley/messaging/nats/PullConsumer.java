@@ -170,12 +170,15 @@ final class PullConsumer {
     }
 
     private void deliver(Message m) {
-        int attempt;
-        try {
-            attempt = (int) Math.min(Integer.MAX_VALUE, m.metaData().deliveredCount());
-        } catch (RuntimeException e) {
-            attempt = 1;
+        long delivered = NatsWire.deliveredCount(m.getReplyTo());
+        if (delivered < 1) {
+            try {
+                delivered = m.metaData().deliveredCount(); // a subject form the quick reading does not know
+            } catch (RuntimeException e) {
+                delivered = 1;
+            }
         }
+        int attempt = (int) Math.min(Integer.MAX_VALUE, delivered);
         byte[] body = m.getData() != null ? m.getData() : new byte[0];
         Map<String, String> headers;
         try {

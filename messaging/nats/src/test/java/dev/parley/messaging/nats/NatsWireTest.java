@@ -1,6 +1,7 @@
 package dev.parley.messaging.nats;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.parley.message.Headers;
 import io.nats.client.impl.NatsMessage;
@@ -23,7 +24,7 @@ class NatsWireTest {
     @Test
     void readingLeavesOutNatsHeadersLowerCasesNamesAndKeepsTheFirstValue() {
         io.nats.client.impl.Headers h = new io.nats.client.impl.Headers();
-        h.add("Nats-Msg-Id", "m-1");
+        h.add("Nats-Expected-Stream", "s");
         h.add("Parley-Operation", "Shipped");
         h.add("x-multi", "first", "second");
         h.add("x-text", NatsWire.encode("na\u00efve"));
@@ -44,6 +45,50 @@ class NatsWireTest {
 
         assertThat(nats.getFirst("parley-message-id")).isEqualTo("id-1");
         assertThat(NatsWire.decode(nats.getFirst("parley-dead-letter-reason"))).isEqualTo("r\u00e9sum\u00e9 failed");
+    }
+
+    @Test
+    void aStoredMessageCarriesItsIdOnceAsNatsMsgIdAndReadsItBack() {
+        Headers parley = Headers.builder().set("parley-message-id", "id-1").set("parley-operation", "Shipped").build();
+
+        io.nats.client.impl.Headers nats = NatsWire.toNats(parley, "id-1");
+
+        assertThat(nats.getFirst("Nats-Msg-Id")).isEqualTo("id-1");
+        assertThat(nats.containsKey("parley-message-id")).as("not sent twice").isFalse();
+        Map<String, String> read = NatsWire.fromNats(NatsMessage.builder().subject("a.b").headers(nats).data(new byte[0]).build());
+        assertThat(read).containsExactlyInAnyOrderEntriesOf(Map.of("parley-message-id", "id-1", "parley-operation", "Shipped"));
+    }
+
+    @Test
+    void aDifferentDedupeIdLeavesTheMessageIdAndTheOldFormIsReadAsItIs() {
+        Headers parley = Headers.builder().set("parley-message-id", "id-1").build();
+
+        io.nats.client.impl.Headers nats = NatsWire.toNats(parley, "stream:7");
+
+        assertThat(nats.getFirst("parley-message-id")).isEqualTo("id-1");
+        assertThat(NatsWire.fromNats(NatsMessage.builder().subject("a.b").headers(nats).data(new byte[0]).build()))
+                .as("parley-message-id wins over Nats-Msg-Id").containsExactlyEntriesOf(Map.of("parley-message-id", "id-1"));
+        assertThat(NatsWire.toNats(parley, null).getFirst("parley-message-id")).isEqualTo("id-1");
+    }
+
+    @Test
+    void aMessageIdNatsCannotCarryFailsAsSuch() {
+        Headers parley = Headers.builder().set("parley-message-id", "id-\u00e9").build();
+
+        assertThatThrownBy(() -> NatsWire.toNats(parley, "id-\u00e9")).isInstanceOf(NatsWire.InvalidMessageId.class);
+    }
+
+    @Test
+    void theDeliveredCountIsReadFromBothAckSubjectForms() {
+        assertThat(NatsWire.deliveredCount("$JS.ACK.trips_v1_events.billing.3.120.97.1764460000000000000.5")).isEqualTo(3);
+        assertThat(NatsWire.deliveredCount("$JS.ACK._.ACCHASH.trips_v1_events.billing.12.120.97.1764460000000000000.0"))
+                .isEqualTo(12);
+        assertThat(NatsWire.deliveredCount("$JS.ACK.dom.ACCHASH.trips_v1_events.billing.1.120.97.1764460000000000000.0.x7Yz"))
+                .isEqualTo(1);
+        assertThat(NatsWire.deliveredCount("_INBOX.abc")).isEqualTo(-1);
+        assertThat(NatsWire.deliveredCount("$JS.ACK.s.c.x.1.1.1.0")).as("not a number").isEqualTo(-1);
+        assertThat(NatsWire.deliveredCount("$JS.ACK.s.c.1.1")).as("too few tokens").isEqualTo(-1);
+        assertThat(NatsWire.deliveredCount(null)).isEqualTo(-1);
     }
 
     @Test
