@@ -66,12 +66,12 @@ final class RegistryCommand implements Callable<Integer> {
         } catch (Exception e) { // Netty rethrows the socket's BindException without declaring it
             throw new InputException("cannot start the registry on " + bind + ":" + port + ": " + e.getMessage(), e);
         }
-        running = registry;
         Thread hook = new Thread(this::stop, "parley-registry-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         PrintWriter out = spec.commandLine().getOut();
         out.println("Parley registry listening on " + registry.url() + " (epoch " + registry.epoch() + "); Ctrl-C stops it");
         out.flush();
+        running = registry; // after the line: whoever sees it running can also read where it listens
         try {
             stop.await();
         } finally {
