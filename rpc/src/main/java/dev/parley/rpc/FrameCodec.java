@@ -238,7 +238,7 @@ final class FrameCodec {
                 int min = frame.readUnsignedByte();
                 int max = frame.readUnsignedByte();
                 int maxFrame = frame.readInt();
-                return new Frame.Hello(min, max, maxFrame, properties(frame, type));
+                return new Frame.Hello(min, max, maxFrame, properties(frame, type, reader));
             }
             case Frame.HELLO_ACK -> {
                 connectionFrame(type, streamId);
@@ -246,14 +246,12 @@ final class FrameCodec {
                 int version = frame.readUnsignedByte();
                 int maxFrame = frame.readInt();
                 int maxCalls = frame.readInt();
-                return new Frame.HelloAck(version, maxFrame, maxCalls, properties(frame, type));
+                return new Frame.HelloAck(version, maxFrame, maxCalls, properties(frame, type, reader));
             }
             case Frame.ERROR -> {
                 need(frame, 1, type);
                 int code = frame.readUnsignedByte();
-                String message = readString(frame, type);
-                end(frame, type);
-                return new Frame.Error(streamId, code, message);
+                return new Frame.Error(streamId, code, message(frame, type, reader));
             }
             case Frame.CANCEL -> {
                 if (streamId <= 0) {
@@ -275,9 +273,7 @@ final class FrameCodec {
                 need(frame, 5, type);
                 int last = frame.readInt();
                 int code = frame.readUnsignedByte();
-                String message = readString(frame, type);
-                end(frame, type);
-                return new Frame.GoAway(last, code, message);
+                return new Frame.GoAway(last, code, message(frame, type, reader));
             }
             default -> throw FrameException.fatal(RpcErrorCodes.PROTOCOL_ERROR, "unknown frame type 0x"
                     + Integer.toHexString(type & 0xFF) + " (expected: 0x01 to 0x0a in protocol version 1)");
@@ -300,13 +296,37 @@ final class FrameCodec {
         };
     }
 
-    private static Headers properties(ByteBuf frame, byte type) {
+    /** The header block that ends a HELLO or HELLO_ACK: its properties. */
+    private static Headers properties(ByteBuf frame, byte type, MessageReader reader) {
+        reader.load(frame);
         try {
-            Headers properties = readHeaderBlock(frame);
-            end(frame, type);
+            Headers properties;
+            try {
+                properties = reader.readHeaderBlock();
+            } catch (IllegalArgumentException e) {
+                throw FrameException.fatal(RpcErrorCodes.PROTOCOL_ERROR, typeName(type) + ": bad properties: " + e.getMessage());
+            }
+            end(reader.remaining(), type);
             return properties;
-        } catch (IllegalArgumentException e) {
-            throw FrameException.fatal(RpcErrorCodes.PROTOCOL_ERROR, typeName(type) + ": bad properties: " + e.getMessage());
+        } finally {
+            reader.done();
+        }
+    }
+
+    /** The string that ends an ERROR or GOAWAY frame. */
+    private static String message(ByteBuf frame, byte type, MessageReader reader) {
+        reader.load(frame);
+        try {
+            String message;
+            try {
+                message = reader.readString(Integer.MAX_VALUE, "message");
+            } catch (IllegalArgumentException e) {
+                throw FrameException.fatal(RpcErrorCodes.PROTOCOL_ERROR, typeName(type) + ": " + e.getMessage());
+            }
+            end(reader.remaining(), type);
+            return message;
+        } finally {
+            reader.done();
         }
     }
 
@@ -325,75 +345,13 @@ final class FrameCodec {
     }
 
     private static void end(ByteBuf frame, byte type) {
-        if (frame.isReadable()) {
-            throw FrameException.fatal(RpcErrorCodes.PROTOCOL_ERROR, typeName(type) + " frame has " + frame.readableBytes()
+        end(frame.readableBytes(), type);
+    }
+
+    private static void end(int bytesLeft, byte type) {
+        if (bytesLeft > 0) {
+            throw FrameException.fatal(RpcErrorCodes.PROTOCOL_ERROR, typeName(type) + " frame has " + bytesLeft
                     + " bytes after its payload (expected: none)");
         }
-    }
-
-    /** Reads a header block; IllegalArgumentException (from here or from Headers) when it is malformed. */
-    static Headers readHeaderBlock(ByteBuf frame) {
-        int count = readVarint(frame);
-        if (count > Headers.MAX_HEADERS) {
-            throw new IllegalArgumentException("header count " + Integer.toUnsignedString(count) + " (expected: at most " + Headers.MAX_HEADERS + ")");
-        }
-        if (count == 0) {
-            return Headers.empty();
-        }
-        Headers.Builder b = Headers.builder();
-        for (int i = 0; i < count; i++) {
-            int index = readVarint(frame);
-            String name;
-            if (index == 0) {
-                name = readLimitedString(frame, Headers.MAX_NAME_LENGTH * 4, "header name");
-            } else if (index > 0 && index < STATIC_NAMES.length) {
-                name = STATIC_NAMES[index];
-            } else {
-                throw new IllegalArgumentException("header name index " + Integer.toUnsignedString(index) + " (expected: 0 to "
-                        + (STATIC_NAMES.length - 1) + ")");
-            }
-            b.set(name, readLimitedString(frame, Headers.MAX_VALUE_LENGTH * 4, "header " + name));
-        }
-        return b.build();
-    }
-
-    private static String readString(ByteBuf frame, byte type) {
-        try {
-            return readLimitedString(frame, Integer.MAX_VALUE, "message");
-        } catch (IllegalArgumentException e) {
-            throw FrameException.fatal(RpcErrorCodes.PROTOCOL_ERROR, typeName(type) + ": " + e.getMessage());
-        }
-    }
-
-    private static String readLimitedString(ByteBuf frame, int maxBytes, String what) {
-        int length = readVarint(frame);
-        if (length < 0 || length > frame.readableBytes()) {
-            throw new IllegalArgumentException(what + ": length " + Integer.toUnsignedString(length) + " but only "
-                    + frame.readableBytes() + " bytes left in the frame");
-        }
-        if (length > maxBytes) {
-            throw new IllegalArgumentException(what + ": " + length + " bytes (expected: at most " + maxBytes + ")");
-        }
-        String s = frame.toString(frame.readerIndex(), length, StandardCharsets.UTF_8);
-        frame.skipBytes(length);
-        return s;
-    }
-
-    static int readVarint(ByteBuf frame) {
-        int value = 0;
-        for (int shift = 0; shift < 35; shift += 7) {
-            if (!frame.isReadable()) {
-                throw new IllegalArgumentException("varint runs past the end of the frame");
-            }
-            byte b = frame.readByte();
-            if (shift == 28 && (b & 0xF0) != 0) {
-                throw new IllegalArgumentException("varint over 32 bits");
-            }
-            value |= (b & 0x7F) << shift;
-            if ((b & 0x80) == 0) {
-                return value;
-            }
-        }
-        throw new IllegalArgumentException("varint longer than 5 bytes");
     }
 }

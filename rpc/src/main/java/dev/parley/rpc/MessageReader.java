@@ -21,8 +21,9 @@ import java.util.Arrays;
  *       no check; new values are checked as before.</li>
  * </ul>
  *
- * Every count and length is checked against the bytes left, with the same messages as
- * {@link FrameCodec#readHeaderBlock(ByteBuf)}.
+ * It also reads the header blocks and strings of the connection frames (HELLO's properties,
+ * ERROR's message), so that every count and length of the protocol is checked in one place,
+ * against the bytes left.
  */
 final class MessageReader {
 
@@ -138,7 +139,13 @@ final class MessageReader {
         pos += length;
     }
 
-    private String readString(int maxBytes, String what) {
+    /** Bytes of the frame not read yet. */
+    int remaining() {
+        return end - pos;
+    }
+
+    /** A length-prefixed UTF-8 string of at most {@code maxBytes}. */
+    String readString(int maxBytes, String what) {
         int length = readVarint();
         checkLength(length, maxBytes, what);
         String s = new String(a, pos, length, StandardCharsets.UTF_8);
